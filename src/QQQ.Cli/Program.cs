@@ -1,0 +1,1 @@
+return QQQ.Cli.CommandLine.Run(args);

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (Release, CPU accelerator) and ends with one line "N passed, N failed".
+# Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "Category=ReferenceVectors".
+set -uo pipefail
+cd "$(dirname "$0")"
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+dotnet test QQQ.sln -c Release --logger trx --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; echo "dotnet test failed before reporting results (build or runner error)"; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
