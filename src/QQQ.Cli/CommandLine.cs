@@ -1,11 +1,53 @@
+using QQQ.Cli.Commands;
+using QQQ.Formats;
+
 namespace QQQ.Cli;
 
-/// <summary>Entry point: dispatches the verb. Filled in by the CLI work.</summary>
+/// <summary>
+/// Entry point of <c>qqq</c>: dispatches the verb, turns expected failures into one line on stderr and a
+/// non-zero exit code (1: bad input or failure, 2: bad command line). <c>--verbose</c> adds stack traces.
+/// </summary>
 public static class CommandLine
 {
+    const string Usage = """
+        usage: qqq <verb> [options]
+          eval      --model <path> [--tokenizer <path>] --text <file> [--window 512] [--max-windows N] [--json]
+          generate  --model <path> [--tokenizer <path>] [--prompt <text>] [--max-tokens N]
+                    [--greedy | --temperature T --top-p P --top-k K --seed S]
+                    (default: sampled with temperature 0.8, top-p 0.95, seed 0)
+        A model is a Hugging Face LLaMA folder or a llama2.c .bin file. Add --verbose for stack traces.
+        """;
+
     public static int Run(string[] args)
     {
-        Console.Error.WriteLine("usage: qqq <eval|generate|quantize|inspect|bench> ...");
-        return args.Length == 0 ? 2 : 2;
+        bool verbose = args.Contains("--verbose");
+        var rest = args.Where(a => a != "--verbose").ToList();
+        if (rest.Count == 0 || rest[0] is "-h" or "--help" or "help")
+        {
+            (rest.Count == 0 ? Console.Error : Console.Out).WriteLine(Usage);
+            return rest.Count == 0 ? 2 : 0;
+        }
+        try
+        {
+            var verbArgs = rest.Skip(1).ToList();
+            return rest[0] switch
+            {
+                "eval" => EvalCommand.Run(verbArgs),
+                "generate" => GenerateCommand.Run(verbArgs),
+                _ => throw new UsageException($"unknown verb '{rest[0]}'"),
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"qqq: {e.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception e) when (e is ModelFormatException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"qqq: error: {e.Message}");
+            if (verbose) Console.Error.WriteLine(e);
+            return 1;
+        }
     }
 }

@@ -1,0 +1,67 @@
+using QQQ.Formats;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace QQQ.Quantization.Reference;
+
+/// <summary>
+/// The pieces of a LLaMA decoder layer as plain functions of explicit weights, so that the full
+/// forward pass and the quantizer's calibration (which swaps in smoothed or fake-quantized weights)
+/// run the same code.
+/// </summary>
+public static class LlamaBlocks
+{
+    /// <summary>RMSNorm in float32: x * rsqrt(mean(x^2) + eps) * weight. x: (..., hidden).</summary>
+    public static Tensor RmsNorm(Tensor x, Tensor weight, float eps)
+    {
+        using var scope = NewDisposeScope();
+        var variance = x.pow(2).mean([-1], keepdim: true);
+        return (x * rsqrt(variance + eps) * weight).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Causal self-attention from the normalised input, before o_proj.
+    /// x: (batch, T, hidden) -> (batch, T, heads * head_dim).
+    /// </summary>
+    public static Tensor AttentionCore(Tensor x, DecoderLayerWeights w, ModelConfig config, Tensor cos, Tensor sin,
+        Tensor? qProj = null, Tensor? kProj = null, Tensor? vProj = null)
+    {
+        using var scope = NewDisposeScope();
+        long batch = x.shape[0], length = x.shape[1];
+        int heads = config.NumHeads, kvHeads = config.NumKeyValueHeads, headDim = config.HeadDim;
+        var q = F.linear(x, qProj ?? w.QProj, w.QBias).view(batch, length, heads, headDim).transpose(1, 2);
+        var k = F.linear(x, kProj ?? w.KProj, w.KBias).view(batch, length, kvHeads, headDim).transpose(1, 2);
+        var v = F.linear(x, vProj ?? w.VProj, w.VBias).view(batch, length, kvHeads, headDim).transpose(1, 2);
+        q = RotaryEmbedding.Apply(q, cos, sin);
+        k = RotaryEmbedding.Apply(k, cos, sin);
+        if (kvHeads != heads)
+        {
+            // GQA: kv head j serves query heads j*r .. j*r+r-1.
+            int repeat = heads / kvHeads;
+            k = k.repeat_interleave(repeat, 1);
+            v = v.repeat_interleave(repeat, 1);
+        }
+        var scores = matmul(q, k.transpose(-2, -1)) / MathF.Sqrt(headDim);   // (batch, heads, T, T)
+        var mask = ones(length, length, ScalarType.Bool).triu(1);
+        scores = scores.masked_fill(mask, float.NegativeInfinity);
+        var attended = matmul(F.softmax(scores, -1), v);                       // (batch, heads, T, head_dim)
+        return attended.transpose(1, 2).reshape(batch, length, heads * headDim).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>act(gate(x)) * up(x): the down_proj input. x: (..., hidden) -> (..., intermediate).</summary>
+    public static Tensor GatedActivation(Tensor x, Tensor gateProj, Tensor upProj)
+    {
+        using var scope = NewDisposeScope();
+        return (F.silu(F.linear(x, gateProj)) * F.linear(x, upProj)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One full decoder layer with residuals. x: (batch, T, hidden).</summary>
+    public static Tensor DecoderLayer(Tensor x, DecoderLayerWeights w, ModelConfig config, Tensor cos, Tensor sin)
+    {
+        using var scope = NewDisposeScope();
+        var attention = AttentionCore(RmsNorm(x, w.InputNorm, config.RmsNormEps), w, config, cos, sin);
+        var h = x + F.linear(attention, w.OProj);
+        var mlp = F.linear(GatedActivation(RmsNorm(h, w.PostAttentionNorm, config.RmsNormEps), w.GateProj, w.UpProj), w.DownProj);
+        return (h + mlp).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,60 @@
+namespace QQQ.Runtime.Generation;
+
+/// <summary>Chooses next tokens from host-side logits (vocab floats) under <see cref="SamplingSettings"/>.</summary>
+public sealed class TokenSampler
+{
+    readonly SamplingSettings _settings;
+    readonly Random _random;
+
+    public TokenSampler(SamplingSettings settings)
+    {
+        settings.Validate();
+        _settings = settings;
+        _random = new Random(settings.Seed);
+    }
+
+    public int Next(ReadOnlySpan<float> logits)
+    {
+        if (logits.Length == 0) throw new ArgumentException("no logits", nameof(logits));
+        if (_settings.Temperature == 0) return ArgMax(logits);
+
+        // Candidates by descending logit (ties: lower id first), cut by top-k.
+        var order = new int[logits.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var keys = logits.ToArray();
+        Array.Sort(order, (a, b) => keys[a] != keys[b] ? keys[b].CompareTo(keys[a]) : a.CompareTo(b));
+        int count = _settings.TopK > 0 ? Math.Min(_settings.TopK, order.Length) : order.Length;
+
+        // Softmax over the candidates in float64, max-subtracted.
+        var probabilities = new double[count];
+        double max = keys[order[0]], sum = 0;
+        for (int i = 0; i < count; i++) sum += probabilities[i] = Math.Exp((keys[order[i]] - max) / _settings.Temperature);
+
+        // Nucleus: the smallest prefix whose mass reaches top-p (at least one token).
+        double mass = 0;
+        int kept = 0;
+        while (kept < count)
+        {
+            mass += probabilities[kept++] / sum;
+            if (mass >= _settings.TopP) break;
+        }
+
+        double keptSum = 0;
+        for (int i = 0; i < kept; i++) keptSum += probabilities[i];
+        double draw = _random.NextDouble() * keptSum;
+        for (int i = 0; i < kept; i++)
+        {
+            draw -= probabilities[i];
+            if (draw < 0) return order[i];
+        }
+        return order[kept - 1];
+    }
+
+    static int ArgMax(ReadOnlySpan<float> logits)
+    {
+        int best = 0;
+        for (int i = 1; i < logits.Length; i++)
+            if (logits[i] > logits[best]) best = i;
+        return best;
+    }
+}
