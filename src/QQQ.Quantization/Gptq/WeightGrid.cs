@@ -6,7 +6,9 @@ namespace QQQ.Quantization.Gptq;
 /// The int4 weight grids of the QQQ method (qqq-method.md §3) on TorchSharp tensors.
 /// Per-channel: symmetric, scale = max|w_row| / 7, q = clamp(round(w / scale), -7, 7).
 /// Per-group: scale = 2 max|w_group| / 15, zero point 8, q = clamp(round(w / scale) + 8, 0, 15).
-/// round is half-to-even (torch.round). Rows whose maximum is 0 get scale 1 (all-zero weights stay 0).
+/// round is half-to-even (torch.round). Scales are rounded to fp16 at once, as
+/// <see cref="QQQ.Formats.W4A8.WeightGrid"/> does (what the artifact stores is what the codes were made with);
+/// an all-zero row or group takes max|w| = 1, and no scale is below the smallest positive fp16 value.
 /// </summary>
 public sealed class WeightGrid
 {
@@ -22,8 +24,9 @@ public sealed class WeightGrid
     {
         using var scope = NewDisposeScope();
         var max = w.abs().amax([1], keepdim: true);
-        var scale = PerGroup ? max * (2f / 15f) : max / 7f;
-        return scale.masked_fill(scale.eq(0), 1f).MoveToOuterDisposeScope();
+        max = max.masked_fill(max.eq(0), 1f);
+        var scale = PerGroup ? max * 2f / 15f : max / 7f;
+        return scale.to_type(ScalarType.Float16).to_type(ScalarType.Float32).clamp_min((float)Half.Epsilon).MoveToOuterDisposeScope();
     }
 
     /// <summary>Integer codes of w under the given scales (broadcast over columns).</summary>

@@ -27,8 +27,8 @@ static class NaiveGptq
             {
                 double max = 0;
                 for (int j = g; j < g + width; j++) max = Math.Max(max, Math.Abs((float)w[r, j]));
-                double s = perGroup ? (float)(max * (2f / 15f)) : (float)(max / 7f);
-                if (s == 0) s = 1;
+                if (max == 0) max = 1;
+                double s = Math.Max((double)(Half)(float)(perGroup ? 2 * (float)max / 15 : (float)max / 7), (double)Half.Epsilon);
                 for (int j = g; j < g + width; j++) scale[r, j] = s;
             }
         }
