@@ -8,6 +8,8 @@ namespace QQQ.Formats;
 /// </summary>
 internal sealed unsafe class MappedFile : IDisposable
 {
+    const int ConversionSliceBytes = 1 << 30;
+
     readonly MemoryMappedFile map;
     readonly MemoryMappedViewAccessor view;
     byte* start;
@@ -62,6 +64,21 @@ internal sealed unsafe class MappedFile : IDisposable
         if (offset < 0 || length < 0 || offset > Length - length)
             throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, +{length}) is outside the {Length}-byte file");
         return new ReadOnlySpan<byte>(start + offset, length);
+    }
+
+    /// <summary>
+    /// Converts <c>destination.Length</c> elements of <paramref name="dtype"/> starting at byte
+    /// <paramref name="offset"/> (a validated range) to float32, in slices so no span exceeds int.MaxValue bytes.
+    /// </summary>
+    public void ReadFloat32(long offset, SafetensorsDType dtype, Span<float> destination)
+    {
+        int elementSize = dtype.ElementSize();
+        int sliceElements = ConversionSliceBytes / elementSize;
+        for (int done = 0; done < destination.Length; done += sliceElements)
+        {
+            int count = Math.Min(sliceElements, destination.Length - done);
+            Float32Conversion.Convert(dtype, Span(offset + (long)done * elementSize, count * elementSize), destination.Slice(done, count));
+        }
     }
 
     public void Dispose()

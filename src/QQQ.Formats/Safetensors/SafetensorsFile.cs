@@ -13,9 +13,6 @@ public sealed class SafetensorsFile : IDisposable
 {
     const int LengthPrefixBytes = 8;
 
-    // Tensors are converted in slices of at most this many bytes, so no span exceeds int.MaxValue.
-    const int ConversionSliceBytes = 1 << 30;
-
     readonly MappedFile file;
     readonly long dataStart;
     readonly Dictionary<string, SafetensorsTensorInfo> byName;
@@ -98,14 +95,7 @@ public sealed class SafetensorsFile : IDisposable
         var info = GetInfo(name);
         if (destination.Length != info.ElementCount)
             throw new ArgumentException($"tensor {MessageText.Quote(name)} has {info.ElementCount} elements, the destination {destination.Length}", nameof(destination));
-        int elementSize = info.DType.ElementSize();
-        int sliceElements = ConversionSliceBytes / elementSize;
-        for (int done = 0; done < destination.Length; done += sliceElements)
-        {
-            int count = Math.Min(sliceElements, destination.Length - done);
-            var bytes = file.Span(dataStart + info.DataBegin + (long)done * elementSize, count * elementSize);
-            Float32Conversion.Convert(info.DType, bytes, destination.Slice(done, count));
-        }
+        file.ReadFloat32(dataStart + info.DataBegin, info.DType, destination);
     }
 
     /// <summary>Unmaps the file; spans obtained earlier must no longer be used.</summary>
