@@ -106,8 +106,11 @@ public sealed record QuantizationSection
     [JsonPropertyName("group_size")] public required int GroupSize { get; init; }
     [JsonPropertyName("smoothing")] public required string Smoothing { get; init; }
     [JsonPropertyName("weights")] public required string Weights { get; init; }
-    /// <summary>Packed layout of B / s_channel / s_group: the reference kernel's ("qqq-marlin").</summary>
-    [JsonPropertyName("layout")] public string Layout { get; init; } = "qqq-marlin";
+    /// <summary>
+    /// How linears are stored: <see cref="LinearLayouts.Reference"/> (the reference kernel's B / s_channel /
+    /// s_group, when every shape allows it) or <see cref="LinearLayouts.Natural"/> (plain nibbles, any shape).
+    /// </summary>
+    [JsonPropertyName("layout")] public required string Layout { get; init; }
 
     public const string PerChannel = "per-channel", PerGroup = "per-group";
 
@@ -117,7 +120,8 @@ public sealed record QuantizationSection
     {
         if (Method != "qqq" || WeightBits != 4 || ActivationBits != 8)
             throw new ModelFormatException(path, $"unsupported quantization {Method} w{WeightBits}a{ActivationBits}");
-        if (Layout != "qqq-marlin") throw new ModelFormatException(path, $"unsupported weight layout '{Layout}'");
+        if (Layout is not (LinearLayouts.Reference or LinearLayouts.Natural))
+            throw new ModelFormatException(path, $"unsupported weight layout '{Layout}'");
         switch (Granularity)
         {
             case PerChannel when GroupSize == -1:

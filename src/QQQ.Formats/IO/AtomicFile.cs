@@ -5,7 +5,7 @@ namespace QQQ.Formats;
 /// a temporary file in the same folder (same file system, so the final rename is atomic), is flushed
 /// to disk, then replaces the target. On any failure the temporary file is removed.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> writeContent)
     {

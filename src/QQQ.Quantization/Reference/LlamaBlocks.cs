@@ -27,13 +27,24 @@ public static class LlamaBlocks
         Tensor? qProj = null, Tensor? kProj = null, Tensor? vProj = null)
     {
         using var scope = NewDisposeScope();
-        long batch = x.shape[0], length = x.shape[1];
+        var q = F.linear(x, qProj ?? w.QProj, w.QBias);
+        var k = F.linear(x, kProj ?? w.KProj, w.KBias);
+        var v = F.linear(x, vProj ?? w.VProj, w.VBias);
+        return Attend(q, k, v, config, cos, sin).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// RoPE, GQA and causal softmax attention from projected q (batch, T, heads * head_dim) and
+    /// k, v (batch, T, kv_heads * head_dim) -> (batch, T, heads * head_dim).
+    /// </summary>
+    public static Tensor Attend(Tensor q, Tensor k, Tensor v, ModelConfig config, Tensor cos, Tensor sin)
+    {
+        using var scope = NewDisposeScope();
+        long batch = q.shape[0], length = q.shape[1];
         int heads = config.NumHeads, kvHeads = config.NumKeyValueHeads, headDim = config.HeadDim;
-        var q = F.linear(x, qProj ?? w.QProj, w.QBias).view(batch, length, heads, headDim).transpose(1, 2);
-        var k = F.linear(x, kProj ?? w.KProj, w.KBias).view(batch, length, kvHeads, headDim).transpose(1, 2);
-        var v = F.linear(x, vProj ?? w.VProj, w.VBias).view(batch, length, kvHeads, headDim).transpose(1, 2);
-        q = RotaryEmbedding.Apply(q, cos, sin);
-        k = RotaryEmbedding.Apply(k, cos, sin);
+        q = RotaryEmbedding.Apply(q.view(batch, length, heads, headDim).transpose(1, 2), cos, sin);
+        k = RotaryEmbedding.Apply(k.view(batch, length, kvHeads, headDim).transpose(1, 2), cos, sin);
+        v = v.view(batch, length, kvHeads, headDim).transpose(1, 2);
         if (kvHeads != heads)
         {
             // GQA: kv head j serves query heads j*r .. j*r+r-1.

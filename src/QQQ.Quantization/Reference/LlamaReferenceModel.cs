@@ -58,20 +58,8 @@ public sealed class LlamaReferenceModel : IDisposable
         return F.linear(Hidden(ids), LmHead).MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// Sum of next-token negative log-likelihoods of each window: positions 0..T-2 predict 1..T-1.
-    /// windows: (batch, T) -> (batch) in float64.
-    /// </summary>
-    public double[] WindowNll(Tensor windows)
-    {
-        using var scope = NewDisposeScope();
-        long length = windows.shape[1];
-        // log-softmax in float32 (as transformers' loss does), summed in float64.
-        var logProbs = F.log_softmax(Logits(windows).narrow(1, 0, length - 1), -1);
-        var targets = windows.narrow(1, 1, length - 1).unsqueeze(-1);
-        var nll = -logProbs.gather(-1, targets).squeeze(-1).to_type(ScalarType.Float64).sum(1);
-        return nll.data<double>().ToArray();
-    }
+    /// <summary>Summed next-token NLL of each window; see <see cref="CausalLm.WindowNll"/>.</summary>
+    public double[] WindowNll(Tensor windows) => CausalLm.WindowNll(Logits, windows);
 
     public void Dispose()
     {
