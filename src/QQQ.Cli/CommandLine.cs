@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using QQQ.Cli.Commands;
 using QQQ.Formats;
 
@@ -12,6 +13,9 @@ public static class CommandLine
     const string Usage = """
         usage: qqq <verb> [options]
           eval      --model <path> [--tokenizer <path>] --text <file> [--window 512] [--max-windows N] [--json]
+          quantize  --model <path> [--tokenizer <path>] --out <file.qqq> --calibration <file>...
+                    [--granularity per-channel|per-group] [--group-size 128] [--samples 128] [--seq-len 512]
+                    [--smooth adaptive|none] [--weights gptq|rtn] [--seed 0] [--name <name>] [--json]
           generate  --model <path> [--tokenizer <path>] [--prompt <text>] [--max-tokens N]
                     [--greedy | --temperature T --top-p P --top-k K --seed S]
                     (default: sampled with temperature 0.8, top-p 0.95, seed 0)
@@ -27,6 +31,19 @@ public static class CommandLine
             (rest.Count == 0 ? Console.Error : Console.Out).WriteLine(Usage);
             return rest.Count == 0 ? 2 : 0;
         }
+        // Ctrl+C and SIGTERM cancel long work cooperatively; outputs are written atomically, so a
+        // cancelled run leaves nothing behind.
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancellation.Cancel();
+        });
         try
         {
             var verbArgs = rest.Skip(1).ToList();
@@ -34,8 +51,14 @@ public static class CommandLine
             {
                 "eval" => EvalCommand.Run(verbArgs),
                 "generate" => GenerateCommand.Run(verbArgs),
+                "quantize" => QuantizeCommand.Run(verbArgs, cancellation.Token),
                 _ => throw new UsageException($"unknown verb '{rest[0]}'"),
             };
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("qqq: cancelled; nothing was written");
+            return 130;
         }
         catch (UsageException e)
         {

@@ -31,6 +31,7 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
                         $"{name} {k} is not divisible by the group size {settings.GroupSize}: use per-channel granularity or another group size");
         using var noGrad = no_grad();
         using var embedding = CheckpointTensors.Read(checkpoint, "model.embed_tokens.weight");
+        CheckpointTensors.RequireFinite(embedding, checkpoint.SourcePath, "model.embed_tokens.weight");
         int length = calibration[0].Length;
         var (cos, sin) = RotaryEmbedding.Tables(length, config.HeadDim, config.RopeTheta);
         using var cosTable = cos;
@@ -48,6 +49,7 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             using var weights = DecoderLayerWeights.Read(checkpoint, index);
+            weights.RequireFinite(checkpoint.SourcePath, index);
             var reports = smoothingStream is null ? [] : Smooth(smoothingStream, weights, config, cosTable, sinTable);
             cancellation.ThrowIfCancellationRequested();
             var linears = QuantizeLinears(gptqStream, weights, config, cosTable, sinTable, index);
@@ -77,6 +79,8 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
 
         var finalNorm = checkpoint.ReadTensor("model.norm.weight");
         var lmHead = config.TiedEmbeddings ? null : checkpoint.ReadTensor("lm_head.weight");
+        if (!finalNorm.All(float.IsFinite) || (lmHead is not null && !lmHead.All(float.IsFinite)))
+            throw new ModelFormatException(checkpoint.SourcePath, "model.norm.weight or lm_head.weight contains NaN or infinite values");
         return new QuantizedModel(config, settings, embedding.data<float>().ToArray(), finalNorm, lmHead, layers);
     }
 

@@ -50,6 +50,19 @@ public sealed class DecoderLayerWeights : IDisposable
         };
     }
 
+    /// <summary>Throws a clear error when any weight of the layer is NaN or infinite.</summary>
+    public void RequireFinite(string path, int index)
+    {
+        var named = new (string Name, Tensor? Value)[]
+        {
+            ("input_layernorm", InputNorm), ("q_proj", QProj), ("k_proj", KProj), ("v_proj", VProj), ("o_proj", OProj),
+            ("post_attention_layernorm", PostAttentionNorm), ("gate_proj", GateProj), ("up_proj", UpProj), ("down_proj", DownProj),
+            ("q_proj.bias", QBias), ("k_proj.bias", KBias), ("v_proj.bias", VBias),
+        };
+        foreach (var (name, value) in named)
+            if (value is not null) CheckpointTensors.RequireFinite(value, path, $"{Prefix(index)}{name}");
+    }
+
     public void Dispose()
     {
         foreach (var t in new[] { InputNorm, QProj, KProj, VProj, OProj, PostAttentionNorm, GateProj, UpProj, DownProj, QBias, KBias, VBias })
@@ -64,5 +77,11 @@ public static class CheckpointTensors
     {
         var shape = checkpoint.GetShape(name).Select(d => (long)d).ToArray();
         return tensor(checkpoint.ReadTensor(name), shape, ScalarType.Float32);
+    }
+
+    public static void RequireFinite(Tensor value, string path, string name)
+    {
+        using var finite = value.isfinite().all();
+        if (!finite.item<bool>()) throw new ModelFormatException(path, $"tensor {name} contains NaN or infinite values");
     }
 }
