@@ -65,7 +65,25 @@ public sealed class Llama2cTokenizer : ITextTokenizer
                 for (int k = 0; k < length; k++) tokens.Add(utf8[start + k] + Llama2cVocabulary.ByteTokenOffset);
             start += length;
         }
-        return PairMerger.Merge(CollectionsMarshal.AsSpan(tokens), _vocabulary);
+        return PairMerger.Merge(CollectionsMarshal.AsSpan(tokens), new Merges(_vocabulary));
+    }
+
+    /// <summary>llama2.c's merge rule: two tokens merge into the token whose piece is their pieces concatenated.</summary>
+    sealed class Merges(Llama2cVocabulary vocabulary) : IPairMerges<int>
+    {
+        /// <summary>llama2.c starts its search from this score: a pair must score strictly higher to merge.</summary>
+        const float NoScore = -1e10f;
+
+        readonly char[] _concatenation = new char[2 * vocabulary.MaxTokenLength];
+
+        public bool TryMerge(int left, int right, out int merged, out float score)
+        {
+            string a = vocabulary.Piece(left), b = vocabulary.Piece(right);
+            a.CopyTo(_concatenation);
+            b.CopyTo(_concatenation.AsSpan(a.Length));
+            score = vocabulary.TryFind(_concatenation.AsSpan(0, a.Length + b.Length), out merged) ? vocabulary.Score(merged) : float.NaN;
+            return score > NoScore;
+        }
     }
 
     /// <summary>

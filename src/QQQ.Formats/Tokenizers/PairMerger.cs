@@ -1,26 +1,32 @@
 namespace QQQ.Formats.Tokenizers;
 
+/// <summary>Which adjacent symbols merge, into what, and how eagerly.</summary>
+internal interface IPairMerges<TSymbol>
+{
+    /// <summary>Whether <paramref name="left"/> followed by <paramref name="right"/> merges; higher scores merge first.</summary>
+    bool TryMerge(TSymbol left, TSymbol right, out TSymbol merged, out float score);
+}
+
 /// <summary>
-/// llama2.c's merge loop: repeatedly replace the adjacent pair whose concatenated piece is in the vocabulary with the
-/// highest score (the leftmost such pair on ties) by that piece, until no pair merges. llama2.c rescans the whole
+/// The greedy merge loop shared by llama2.c and SentencePiece BPE: repeatedly replace the adjacent pair with the
+/// highest score (the leftmost such pair on ties) by its merge, until no pair merges. llama2.c rescans the whole
 /// sequence for every merge (quadratic); this keeps the candidate pairs in a priority queue ordered by
-/// (score descending, position ascending) over a linked list, which picks the same pair at every step.
+/// (score descending, position ascending) over a linked list, which picks the same pair at every step. Candidates are
+/// offered in SentencePiece's order: all initial pairs left to right, then after each merge (previous, merged) and
+/// (merged, next).
 /// </summary>
 internal static class PairMerger
 {
-    /// <summary>llama2.c starts its search from this score: a pair must score strictly higher to merge.</summary>
-    const float NoScore = -1e10f;
+    readonly record struct Candidate<TSymbol>(int Left, int Right, int LeftVersion, int RightVersion, TSymbol Merged);
 
-    readonly record struct Candidate(int Left, int Right, int LeftVersion, int RightVersion, int Merged);
-
-    /// <summary>Returns <paramref name="tokens"/> after all merges.</summary>
-    public static int[] Merge(ReadOnlySpan<int> tokens, Llama2cVocabulary vocabulary)
+    /// <summary>Returns <paramref name="symbols"/> after all merges.</summary>
+    public static TSymbol[] Merge<TSymbol>(ReadOnlySpan<TSymbol> symbols, IPairMerges<TSymbol> merges)
     {
-        int n = tokens.Length;
-        var ids = tokens.ToArray();
+        int n = symbols.Length;
+        var current = symbols.ToArray();
         var next = new int[n];
         var prev = new int[n];
-        // Bumped whenever a position's token changes or the position is merged away; stale candidates are skipped.
+        // Bumped whenever a position's symbol changes or the position is merged away; stale candidates are skipped.
         var version = new int[n];
         for (int i = 0; i < n; i++)
         {
@@ -28,19 +34,13 @@ internal static class PairMerger
             next[i] = i + 1 < n ? i + 1 : -1;
         }
 
-        var queue = new PriorityQueue<Candidate, (float Score, int Left)>(n, BestFirst.Instance);
-        var concatenation = new char[2 * vocabulary.MaxTokenLength];
+        var queue = new PriorityQueue<Candidate<TSymbol>, (float Score, int Left)>(n, BestFirst.Instance);
 
         void Offer(int left)
         {
             int right = next[left];
-            if (right < 0) return;
-            string a = vocabulary.Piece(ids[left]), b = vocabulary.Piece(ids[right]);
-            a.CopyTo(concatenation);
-            b.CopyTo(concatenation.AsSpan(a.Length));
-            if (vocabulary.TryFind(concatenation.AsSpan(0, a.Length + b.Length), out int merged)
-                && vocabulary.Score(merged) > NoScore)
-                queue.Enqueue(new Candidate(left, right, version[left], version[right], merged), (vocabulary.Score(merged), left));
+            if (right >= 0 && merges.TryMerge(current[left], current[right], out var merged, out float score))
+                queue.Enqueue(new Candidate<TSymbol>(left, right, version[left], version[right], merged), (score, left));
         }
 
         for (int i = 0; i + 1 < n; i++) Offer(i);
@@ -51,7 +51,7 @@ internal static class PairMerger
             int left = candidate.Left, right = candidate.Right;
             if (version[left] != candidate.LeftVersion || version[right] != candidate.RightVersion || next[left] != right)
                 continue;
-            ids[left] = candidate.Merged;
+            current[left] = candidate.Merged;
             version[left]++;
             version[right]++;
             int after = next[right];
@@ -63,8 +63,8 @@ internal static class PairMerger
         }
 
         // Merges always keep the left position, so position 0 heads the list.
-        var result = new int[count];
-        for (int i = 0, at = n > 0 ? 0 : -1; at >= 0; at = next[at]) result[i++] = ids[at];
+        var result = new TSymbol[count];
+        for (int i = 0, at = n > 0 ? 0 : -1; at >= 0; at = next[at]) result[i++] = current[at];
         return result;
     }
 
