@@ -30,13 +30,13 @@ public sealed class Llama2cTokenizer : ITextTokenizer
     public static Llama2cTokenizer Load(string path, int modelVocabSize) =>
         new(Llama2cVocabulary.Read(path, modelVocabSize));
 
-    /// <inheritdoc/>
+    /// <summary>Number of tokens: the model's vocabulary size, which the file was checked to hold.</summary>
     public int VocabSize => _vocabulary.Count;
 
-    /// <inheritdoc/>
+    /// <summary>Begin-of-sequence id (1 in llama2.c).</summary>
     public int BosTokenId => Llama2cVocabulary.BosId;
 
-    /// <inheritdoc/>
+    /// <summary>End-of-sequence id (2 in llama2.c); never added by <see cref="Encode"/>.</summary>
     public int EosTokenId => Llama2cVocabulary.EosId;
 
     /// <summary>
@@ -66,24 +66,6 @@ public sealed class Llama2cTokenizer : ITextTokenizer
             start += length;
         }
         return PairMerger.Merge(CollectionsMarshal.AsSpan(tokens), new Merges(_vocabulary));
-    }
-
-    /// <summary>llama2.c's merge rule: two tokens merge into the token whose piece is their pieces concatenated.</summary>
-    sealed class Merges(Llama2cVocabulary vocabulary) : IPairMerges<int>
-    {
-        /// <summary>llama2.c starts its search from this score: a pair must score strictly higher to merge.</summary>
-        const float NoScore = -1e10f;
-
-        readonly char[] _concatenation = new char[2 * vocabulary.MaxTokenLength];
-
-        public bool TryMerge(int left, int right, out int merged, out float score)
-        {
-            string a = vocabulary.Piece(left), b = vocabulary.Piece(right);
-            a.CopyTo(_concatenation);
-            b.CopyTo(_concatenation.AsSpan(a.Length));
-            score = vocabulary.TryFind(_concatenation.AsSpan(0, a.Length + b.Length), out merged) ? vocabulary.Score(merged) : float.NaN;
-            return score > NoScore;
-        }
     }
 
     /// <summary>
@@ -118,5 +100,23 @@ public sealed class Llama2cTokenizer : ITextTokenizer
             previous = id;
         }
         return Encoding.UTF8.GetString(bytes.WrittenSpan);
+    }
+
+    /// <summary>llama2.c's merge rule: two tokens merge into the token whose piece is their pieces concatenated.</summary>
+    sealed class Merges(Llama2cVocabulary vocabulary) : IPairMerges<int>
+    {
+        /// <summary>llama2.c starts its search from this score: a pair must score strictly higher to merge.</summary>
+        const float NoScore = -1e10f;
+
+        readonly char[] _concatenation = new char[2 * vocabulary.MaxTokenLength];
+
+        public bool TryMerge(int left, int right, out int merged, out float score)
+        {
+            string a = vocabulary.Piece(left), b = vocabulary.Piece(right);
+            a.CopyTo(_concatenation);
+            b.CopyTo(_concatenation.AsSpan(a.Length));
+            score = vocabulary.TryFind(_concatenation.AsSpan(0, a.Length + b.Length), out merged) ? vocabulary.Score(merged) : float.NaN;
+            return score > NoScore;
+        }
     }
 }

@@ -61,13 +61,13 @@ public sealed class SentencePieceTextTokenizer : ITextTokenizer
         return new SentencePieceTextTokenizer(tokenizer, bpe, pieceBytes);
     }
 
-    /// <inheritdoc/>
+    /// <summary>Number of pieces in the model file.</summary>
     public int VocabSize => _pieceBytes.Length;
 
-    /// <inheritdoc/>
+    /// <summary>Begin-of-sequence id from the model's trainer spec.</summary>
     public int BosTokenId => _tokenizer.BeginningOfSentenceId;
 
-    /// <inheritdoc/>
+    /// <summary>End-of-sequence id from the model's trainer spec; never added by <see cref="Encode"/>.</summary>
     public int EosTokenId => _tokenizer.EndOfSentenceId;
 
     /// <summary>sentencepiece's encode (normalization with the dummy prefix, BPE, byte fallback); BOS prepended when asked,
