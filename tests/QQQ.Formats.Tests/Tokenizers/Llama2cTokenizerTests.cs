@@ -64,8 +64,21 @@ public class Llama2cTokenizerTests
     [InlineData(" ")]
     [InlineData("  two leading spaces,\ttabs\nand\n\nnewlines  ")]
     [InlineData("<0x41> <s> </s> <unk> literal specials")]
+    [InlineData("aaaaaaaaaa eeeeeeeee ttttttt llllll IIIIIII")] // equal-score overlapping pairs: the leftmost merges
     public void MatchesNaiveLlama2cEncodeOnEdgeCases(string text)
     {
+        var naive = new NaiveLlama2cEncoder(SharedData.Stories260KTokenizer, StoriesVocab);
+        Assert.Equal(naive.Encode(text, bos: true), Stories.Value.Encode(text, addBos: true));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void MatchesNaiveLlama2cEncodeOnRandomText(int seed)
+    {
+        var random = new Random(seed);
+        const string alphabet = "aaeeiilnnosstt  .,\n'é";
+        var text = new string(Enumerable.Range(0, 2000).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
         var naive = new NaiveLlama2cEncoder(SharedData.Stories260KTokenizer, StoriesVocab);
         Assert.Equal(naive.Encode(text, bos: true), Stories.Value.Encode(text, addBos: true));
     }
