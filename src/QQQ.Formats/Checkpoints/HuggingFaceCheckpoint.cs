@@ -82,7 +82,7 @@ public sealed class HuggingFaceCheckpoint : ICheckpoint
             }
         }
         if (wrongShapeFile != null)
-            throw new ModelFormatException(wrongShapeFile, $"tensor shapes disagree with {ConfigFileName}: {MessageText.List(wrongShapes, 3)}");
+            throw new ModelFormatException(wrongShapeFile, $"tensor shapes disagree with {ConfigFileName}: {MessageText.List(wrongShapes, 3, "; ")}");
 
         var expectedNames = expected.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var unexpected = present.Keys.Where(name => !expectedNames.Contains(name) && !IsIgnorable(name, config)).Order(StringComparer.Ordinal).ToList();
