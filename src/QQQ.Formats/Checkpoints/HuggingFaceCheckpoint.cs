@@ -103,7 +103,7 @@ public sealed class HuggingFaceCheckpoint : ICheckpoint
     /// <inheritdoc/>
     public float[] ReadTensor(string name)
     {
-        ShapeOf(name);
+        _ = ShapeOf(name); // only canonical names: a tied lm_head.weight stored in the file stays hidden
         return weights.ByTensor[name].ReadFloat32(name);
     }
 
