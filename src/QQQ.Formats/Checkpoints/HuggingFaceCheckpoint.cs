@@ -82,7 +82,7 @@ public sealed class HuggingFaceCheckpoint : ICheckpoint
             }
         }
         if (wrongShapeFile != null)
-            throw new ModelFormatException(wrongShapeFile, $"tensor shapes disagree with {ConfigFileName}: {MessageText.List(wrongShapes, 3)}");
+            throw new ModelFormatException(wrongShapeFile, $"tensor shapes disagree with {ConfigFileName}: {MessageText.List(wrongShapes, 3, "; ")}");
 
         var expectedNames = expected.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var unexpected = present.Keys.Where(name => !expectedNames.Contains(name) && !IsIgnorable(name, config)).Order(StringComparer.Ordinal).ToList();
@@ -103,7 +103,7 @@ public sealed class HuggingFaceCheckpoint : ICheckpoint
     /// <inheritdoc/>
     public float[] ReadTensor(string name)
     {
-        ShapeOf(name);
+        _ = ShapeOf(name); // only canonical names: a tied lm_head.weight stored in the file stays hidden
         return weights.ByTensor[name].ReadFloat32(name);
     }
 

@@ -25,10 +25,10 @@ internal static class MessageText
     public static string Shape(IReadOnlyList<int> shape) =>
         shape.Count > 8 ? $"[{string.Join(", ", shape.Take(8))}, ... ({shape.Count} dimensions)]" : $"[{string.Join(", ", shape)}]";
 
-    /// <summary>Up to <paramref name="limit"/> items joined by commas, then "(and N more)".</summary>
-    public static string List(IReadOnlyCollection<string> items, int limit = 5)
+    /// <summary>Up to <paramref name="limit"/> items joined by <paramref name="separator"/>, then "(and N more)".</summary>
+    public static string List(IReadOnlyCollection<string> items, int limit = 5, string separator = ", ")
     {
-        var shown = string.Join(", ", items.Take(limit));
+        var shown = string.Join(separator, items.Take(limit));
         return items.Count > limit ? $"{shown} (and {items.Count - limit} more)" : shown;
     }
 }

@@ -18,7 +18,7 @@ internal static class Float32Conversion
         switch (dtype)
         {
             case SafetensorsDType.F32:
-                // .NET runs little-endian only, like the format: a byte copy is the conversion.
+                // The format is little-endian, as are the platforms this project targets (x64, arm64): a byte copy is the conversion.
                 source.CopyTo(MemoryMarshal.AsBytes(destination));
                 break;
             case SafetensorsDType.F16:

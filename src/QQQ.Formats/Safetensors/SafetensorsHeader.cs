@@ -112,7 +112,7 @@ internal static class SafetensorsHeader
             if (size < 0) throw Fail($"shape dimension {axis} is negative ({size})");
             if (size > int.MaxValue) throw Fail($"shape dimension {axis} ({size}) is too large");
             shape[axis++] = (int)size;
-            // Dimensions fit in int, so the running product overflows only past 2^63; check before multiplying.
+            // Checked before multiplying, so the element count can never wrap to a small, plausible value.
             if (size != 0 && elementCount > long.MaxValue / size) throw Fail("shape product overflows");
             elementCount *= size;
         }
