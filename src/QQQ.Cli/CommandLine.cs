@@ -72,5 +72,12 @@ public static class CommandLine
             if (verbose) Console.Error.WriteLine(e);
             return 1;
         }
+        catch (Exception e)
+        {
+            // A bug, not bad input: still one line unless asked for details.
+            Console.Error.WriteLine($"qqq: internal error: {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (--verbose for details)"));
+            if (verbose) Console.Error.WriteLine(e);
+            return 70;
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace QQQ.Cli;
 public sealed class Progress(string label, int total)
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
-    TimeSpan _lastPrinted = TimeSpan.MinValue;
+    TimeSpan? _lastPrinted;
     readonly bool _interactive = !Console.IsErrorRedirected;
 
     public void Report(int done, string? detail = null)
@@ -17,7 +17,7 @@ public sealed class Progress(string label, int total)
         var now = _clock.Elapsed;
         bool last = done >= total;
         var interval = _interactive ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5);
-        if (!last && now - _lastPrinted < interval) return;
+        if (!last && _lastPrinted is { } previous && now - previous < interval) return;
         _lastPrinted = now;
         string line = $"{label} {done}/{total} ({now.TotalSeconds:F1} s){(detail == null ? "" : " " + detail)}";
         if (_interactive) Console.Error.Write("\r" + line + (last ? "\n" : ""));

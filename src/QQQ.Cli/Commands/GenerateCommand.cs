@@ -21,18 +21,17 @@ public static class GenerateCommand
             if (ids.Count >= context)
                 throw new UsageException($"the prompt has {ids.Count} tokens; the model's context is {context}");
             var sampler = new TokenSampler(settings);
-            var stream = new TokenTextStream(tokenizer);
-            foreach (int id in ids) stream.Append(id);
+            var stream = new TokenTextStream(tokenizer, ids.ToArray());
             Console.Write(prompt);
             for (int step = 0; step < maxTokens && ids.Count < context; step++)
             {
                 int next = sampler.Next(engine.NextTokenLogits(ids));
                 if (next == tokenizer.EosTokenId) break;
                 ids.Add(next);
-                Console.Write(stream.Append(next));
+                Console.Write(stream.Push(next));
                 Console.Out.Flush();
             }
-            Console.WriteLine();
+            Console.WriteLine(stream.Flush());
         }
         return 0;
     }

@@ -30,6 +30,10 @@ public sealed class Llama2cTokenizer : ITextTokenizer
     public static Llama2cTokenizer Load(string path, int modelVocabSize) =>
         new(Llama2cVocabulary.Read(path, modelVocabSize));
 
+    /// <summary>As <see cref="Load(string, int)"/> from the file's bytes; <paramref name="name"/> names it in errors.</summary>
+    public static Llama2cTokenizer Load(byte[] content, string name, int modelVocabSize) =>
+        new(Llama2cVocabulary.Read(new MemoryStream(content, writable: false), name, modelVocabSize));
+
     /// <summary>Number of tokens: the model's vocabulary size, which the file was checked to hold.</summary>
     public int VocabSize => _vocabulary.Count;
 

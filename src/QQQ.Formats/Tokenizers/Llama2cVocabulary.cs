@@ -56,12 +56,18 @@ internal sealed class Llama2cVocabulary
     /// <summary>Reads and validates a llama2.c tokenizer file holding exactly <paramref name="vocabSize"/> tokens.</summary>
     public static Llama2cVocabulary Read(string path, int vocabSize)
     {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Read(stream, path, vocabSize);
+    }
+
+    /// <summary>As <see cref="Read(string, int)"/> from a stream; <paramref name="path"/> names it in errors.</summary>
+    public static Llama2cVocabulary Read(Stream stream, string path, int vocabSize)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabSize);
         if (vocabSize < ByteTokenOffset + 256)
             throw new ModelFormatException(path,
                 $"a llama2.c tokenizer needs at least {ByteTokenOffset + 256} tokens (3 special, 256 byte tokens), but the model's vocabulary has {vocabSize}");
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         long remaining = stream.Length;
         Span<byte> header = stackalloc byte[8];
 

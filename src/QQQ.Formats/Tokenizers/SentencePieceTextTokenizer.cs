@@ -33,7 +33,14 @@ public sealed class SentencePieceTextTokenizer : ITextTokenizer
     {
         if (new FileInfo(path).Length > MaxModelBytes)
             throw new ModelFormatException(path, $"larger than {MaxModelBytes >> 20} MB: not a SentencePiece model");
-        byte[] file = File.ReadAllBytes(path);
+        return Load(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>As <see cref="Load(string)"/> from the file's bytes; <paramref name="path"/> names it in errors.</summary>
+    public static SentencePieceTextTokenizer Load(byte[] file, string path)
+    {
+        if (file.Length > MaxModelBytes)
+            throw new ModelFormatException(path, $"larger than {MaxModelBytes >> 20} MB: not a SentencePiece model");
         var pieces = SentencePieceModelFile.ReadBpePieces(file, path);
 
         SentencePieceTokenizer tokenizer;

@@ -3,6 +3,8 @@ namespace QQQ.Formats.Tokenizers;
 /// <summary>Opens a model's tokenizer file, whichever of the supported formats it is in.</summary>
 public static class TokenizerLoader
 {
+    const long MaxTokenizerBytes = 64 << 20;
+
     /// <summary>
     /// Opens a SentencePiece BPE model (<c>tokenizer.model</c>, detected by its protobuf content) or else a llama2.c
     /// tokenizer (<c>tokenizer.bin</c>, <c>tok512.bin</c>). A malformed file, or a tokenizer with more tokens than
@@ -10,17 +12,22 @@ public static class TokenizerLoader
     /// </summary>
     public static ITextTokenizer Open(string path, int modelVocabSize)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(modelVocabSize);
-        Span<byte> head = stackalloc byte[16];
-        int read;
-        using (var stream = File.OpenRead(path)) read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        head = head[..read];
+        if (!File.Exists(path)) throw new ModelFormatException(path, "tokenizer file not found");
+        if (new FileInfo(path).Length > MaxTokenizerBytes)
+            throw new ModelFormatException(path, $"larger than {MaxTokenizerBytes >> 20} MB: not a tokenizer file");
+        return Open(File.ReadAllBytes(path), path, modelVocabSize);
+    }
 
+    /// <summary>As <see cref="Open(string, int)"/> from a tokenizer file's bytes (e.g. embedded in an artifact); <paramref name="path"/> names it in errors.</summary>
+    public static ITextTokenizer Open(byte[] content, string path, int modelVocabSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(modelVocabSize);
+        var head = content.AsSpan(0, Math.Min(16, content.Length));
         if (head.TrimStart(" \t\r\n"u8).StartsWith("{"u8))
             throw new ModelFormatException(path, "a JSON file (Hugging Face tokenizer.json?) is not supported; use the model's tokenizer.model");
         ITextTokenizer tokenizer = SentencePieceModelFile.LooksLikeModelProto(head)
-            ? SentencePieceTextTokenizer.Load(path)
-            : Llama2cTokenizer.Load(path, modelVocabSize);
+            ? SentencePieceTextTokenizer.Load(content, path)
+            : Llama2cTokenizer.Load(content, path, modelVocabSize);
         if (tokenizer.VocabSize > modelVocabSize)
             throw new ModelFormatException(path,
                 $"the tokenizer has {tokenizer.VocabSize} tokens, more than the model's vocabulary of {modelVocabSize}");
