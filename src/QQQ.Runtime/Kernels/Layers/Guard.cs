@@ -1,0 +1,25 @@
+using ILGPU;
+
+namespace QQQ.Runtime.Kernels.Layers;
+
+/// <summary>Host-side argument checks run before every launch, so a bad call never reaches a kernel.</summary>
+static class Guard
+{
+    public static void Positive(int value, string name)
+    {
+        if (value <= 0) throw new ArgumentException($"{name} must be positive, got {value}", name);
+    }
+
+    /// <summary>The view must hold exactly <paramref name="expected"/> elements (callers pass sub-views of larger buffers).</summary>
+    public static void Length<T>(ArrayView<T> view, long expected, string name) where T : unmanaged
+    {
+        if (view.Length != expected)
+            throw new ArgumentException($"{name} holds {view.Length} elements, expected {expected}", name);
+    }
+
+    public static void Length<T>(ReadOnlySpan<T> span, long expected, string name)
+    {
+        if (span.Length != expected)
+            throw new ArgumentException($"{name} holds {span.Length} elements, expected {expected}", name);
+    }
+}

@@ -1,0 +1,23 @@
+using ILGPU.Runtime;
+
+namespace QQQ.Runtime.Kernels.Layers;
+
+/// <summary>
+/// Every non-GEMM kernel of the W4A8 runtime, loaded once for one accelerator. Create one per
+/// accelerator and reuse it; launches go to the accelerator's default stream. Not thread-safe.
+/// </summary>
+public sealed class LayerKernels : IDisposable
+{
+    /// <summary>Loads (compiles) all layer kernels for <paramref name="accelerator"/>.</summary>
+    public LayerKernels(Accelerator accelerator)
+    {
+        TokenQuantizer = new TokenQuantizer(accelerator);
+    }
+
+    /// <summary>Per-token int8 quantization of fp32 activations (the o_proj input).</summary>
+    public TokenQuantizer TokenQuantizer { get; }
+
+    public void Dispose()
+    {
+    }
+}
