@@ -12,10 +12,14 @@ public sealed class LayerKernels : IDisposable
     public LayerKernels(Accelerator accelerator)
     {
         TokenQuantizer = new TokenQuantizer(accelerator);
+        RmsNorm = new RmsNormKernels(accelerator);
     }
 
     /// <summary>Per-token int8 quantization of fp32 activations (the o_proj input).</summary>
     public TokenQuantizer TokenQuantizer { get; }
+
+    /// <summary>RMSNorm fused with per-token quantization, and plain fp32 RMSNorm.</summary>
+    public RmsNormKernels RmsNorm { get; }
 
     public void Dispose()
     {
