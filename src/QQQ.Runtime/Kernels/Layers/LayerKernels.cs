@@ -13,6 +13,8 @@ public sealed class LayerKernels : IDisposable
     {
         TokenQuantizer = new TokenQuantizer(accelerator);
         RmsNorm = new RmsNormKernels(accelerator);
+        GatedActivation = new GatedActivationKernel(accelerator);
+        ResidualAdd = new ResidualAddKernel(accelerator);
     }
 
     /// <summary>Per-token int8 quantization of fp32 activations (the o_proj input).</summary>
@@ -20,6 +22,12 @@ public sealed class LayerKernels : IDisposable
 
     /// <summary>RMSNorm fused with per-token quantization, and plain fp32 RMSNorm.</summary>
     public RmsNormKernels RmsNorm { get; }
+
+    /// <summary>silu(gate) * up fused with per-token quantization (the down_proj input).</summary>
+    public GatedActivationKernel GatedActivation { get; }
+
+    /// <summary>fp32 residual stream += fp16 GEMM output.</summary>
+    public ResidualAddKernel ResidualAdd { get; }
 
     public void Dispose()
     {
