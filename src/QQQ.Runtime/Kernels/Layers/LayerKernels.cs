@@ -15,6 +15,7 @@ public sealed class LayerKernels : IDisposable
         RmsNorm = new RmsNormKernels(accelerator);
         GatedActivation = new GatedActivationKernel(accelerator);
         ResidualAdd = new ResidualAddKernel(accelerator);
+        Rotary = new RotaryKernel(accelerator);
     }
 
     /// <summary>Per-token int8 quantization of fp32 activations (the o_proj input).</summary>
@@ -28,6 +29,9 @@ public sealed class LayerKernels : IDisposable
 
     /// <summary>fp32 residual stream += fp16 GEMM output.</summary>
     public ResidualAddKernel ResidualAdd { get; }
+
+    /// <summary>RoPE in place on fp16 q and k.</summary>
+    public RotaryKernel Rotary { get; }
 
     public void Dispose()
     {
