@@ -16,6 +16,7 @@ public sealed class LayerKernels : IDisposable
         GatedActivation = new GatedActivationKernel(accelerator);
         ResidualAdd = new ResidualAddKernel(accelerator);
         Rotary = new RotaryKernel(accelerator);
+        Attention = new AttentionKernels(accelerator);
     }
 
     /// <summary>Per-token int8 quantization of fp32 activations (the o_proj input).</summary>
@@ -32,6 +33,9 @@ public sealed class LayerKernels : IDisposable
 
     /// <summary>RoPE in place on fp16 q and k.</summary>
     public RotaryKernel Rotary { get; }
+
+    /// <summary>KV-cache append and causal GQA attention.</summary>
+    public AttentionKernels Attention { get; }
 
     public void Dispose()
     {
