@@ -17,6 +17,8 @@ public sealed class LayerKernels : IDisposable
         ResidualAdd = new ResidualAddKernel(accelerator);
         Rotary = new RotaryKernel(accelerator);
         Attention = new AttentionKernels(accelerator);
+        Embedding = new EmbeddingKernel(accelerator);
+        LmHead = new LmHeadKernel(accelerator);
     }
 
     /// <summary>Per-token int8 quantization of fp32 activations (the o_proj input).</summary>
@@ -37,7 +39,11 @@ public sealed class LayerKernels : IDisposable
     /// <summary>KV-cache append and causal GQA attention.</summary>
     public AttentionKernels Attention { get; }
 
-    public void Dispose()
-    {
-    }
+    /// <summary>Token embedding lookup from the fp16 table to fp32 rows.</summary>
+    public EmbeddingKernel Embedding { get; }
+
+    /// <summary>fp32 x @ fp16 W_lm^T -> fp32 logits.</summary>
+    public LmHeadKernel LmHead { get; }
+
+    public void Dispose() => Embedding.Dispose();
 }
