@@ -30,6 +30,23 @@ public class RmsNormTests(LayersFixture fixture)
         Assert.True(Numerics.RelativeError(output.GetAsArray1D(), expected) < 1e-6);
     }
 
+    [Fact]
+    public void NormalizeInPlaceMatchesReference()
+    {
+        const int rows = 5, hidden = 300;
+        var random = new Random();
+        var x = Numerics.RandomNonZero(random, rows * hidden, 2f);
+        var weight = Numerics.RandomNonZero(random, hidden);
+        using var buffer = fixture.Upload(x);
+        using var gamma = fixture.Upload(weight);
+
+        fixture.Kernels.RmsNorm.Normalize(buffer.View, gamma.View, rows, hidden, Eps, buffer.View);
+
+        var expected = new double[x.Length];
+        RmsNormKernels.Reference(x, weight, Eps, expected);
+        Assert.True(Numerics.RelativeError(buffer.GetAsArray1D(), expected) < 1e-6);
+    }
+
     [Theory]
     [InlineData(1, 72)]
     [InlineData(5, 72)]

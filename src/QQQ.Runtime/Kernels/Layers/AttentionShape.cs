@@ -26,8 +26,13 @@ public sealed record AttentionShape
     /// <summary>The shape of <paramref name="config"/>'s attention layers.</summary>
     public static AttentionShape From(ModelConfig config) => new(config.NumHeads, config.NumKeyValueHeads, config.HeadDim);
 
+    /// <summary>Query heads.</summary>
     public int Heads { get; }
+
+    /// <summary>Key/value heads (equal to <see cref="Heads"/> without GQA).</summary>
     public int KeyValueHeads { get; }
+
+    /// <summary>Elements per head (even).</summary>
     public int HeadDim { get; }
 
     /// <summary>heads * head_dim: the width of a q row and of an attention output row.</summary>

@@ -56,5 +56,6 @@ public sealed class EmbeddingKernel : IDisposable
                 output[row * hidden + c] = table[ids[row] * hidden + c];
     }
 
+    /// <summary>Frees the device copy of the ids.</summary>
     public void Dispose() => _ids?.Dispose();
 }

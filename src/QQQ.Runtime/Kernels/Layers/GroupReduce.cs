@@ -13,6 +13,7 @@ static class GroupReduce
     /// <summary>Length of the shared scratch the group reductions need (one slot per warp).</summary>
     public const int MaxWarps = 32;
 
+    /// <summary>Sum over the warp (butterfly), returned to every lane.</summary>
     public static float WarpSum(float value)
     {
         for (int offset = Warp.WarpSize / 2; offset > 0; offset >>= 1)
@@ -20,6 +21,7 @@ static class GroupReduce
         return value;
     }
 
+    /// <summary>Maximum over the warp, returned to every lane.</summary>
     public static float WarpMax(float value)
     {
         for (int offset = Warp.WarpSize / 2; offset > 0; offset >>= 1)

@@ -5,6 +5,7 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// <summary>Host-side argument checks run before every launch, so a bad call never reaches a kernel.</summary>
 static class Guard
 {
+    /// <summary>Dimensions and row counts must be at least 1.</summary>
     public static void Positive(int value, string name)
     {
         if (value <= 0) throw new ArgumentException($"{name} must be positive, got {value}", name);
@@ -23,11 +24,5 @@ static class Guard
     {
         if (view.Length != expected)
             throw new ArgumentException($"{name} holds {view.Length} elements, expected {expected}", name);
-    }
-
-    public static void Length<T>(ReadOnlySpan<T> span, long expected, string name)
-    {
-        if (span.Length != expected)
-            throw new ArgumentException($"{name} holds {span.Length} elements, expected {expected}", name);
     }
 }

@@ -38,11 +38,16 @@ public sealed class KeyValueCache : IDisposable
         }
     }
 
+    /// <summary>Decoder layers held.</summary>
     public int Layers { get; }
+
+    /// <summary>Key/value heads per layer.</summary>
     public int KeyValueHeads { get; }
 
     /// <summary>Positions per sequence: every start + rows must stay within it.</summary>
     public int Context { get; }
+
+    /// <summary>Elements per head.</summary>
     public int HeadDim { get; }
 
     /// <summary>Elements of one layer's keys (or values): kv_heads * context * head_dim.</summary>
@@ -78,6 +83,7 @@ public sealed class KeyValueCache : IDisposable
     int CheckLayer(int layer) =>
         layer >= 0 && layer < Layers ? layer : throw new ArgumentException($"layer {layer} is outside 0 .. {Layers - 1}", nameof(layer));
 
+    /// <summary>Frees both caches.</summary>
     public void Dispose()
     {
         _keys.Dispose();

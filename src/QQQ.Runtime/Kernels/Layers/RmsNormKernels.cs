@@ -34,7 +34,10 @@ public sealed class RmsNormKernels
         _quantize(new KernelConfig(rows, GroupSize), x, weight, quantized, scales, hidden, eps);
     }
 
-    /// <summary>RMSNorm to fp32: output (rows, hidden); may not alias x.</summary>
+    /// <summary>
+    /// RMSNorm to fp32: output (rows, hidden). Output may be x itself: every element is read for the
+    /// row's sum before the group barrier and afterwards only by the thread that overwrites it.
+    /// </summary>
     public void Normalize(ArrayView<float> x, ArrayView<float> weight, int rows, int hidden, float eps, ArrayView<float> output)
     {
         Check(x, weight, rows, hidden, eps);

@@ -32,7 +32,10 @@ public sealed class RotaryTables : IDisposable
         }
     }
 
+    /// <summary>Positions covered: 0 .. Positions - 1.</summary>
     public int Positions { get; }
+
+    /// <summary>Head dimension the tables were made for.</summary>
     public int HeadDim { get; }
 
     /// <summary>cos(angle) as (positions, head_dim / 2).</summary>
@@ -64,6 +67,7 @@ public sealed class RotaryTables : IDisposable
         return (cos, sin);
     }
 
+    /// <summary>Frees both tables.</summary>
     public void Dispose()
     {
         _cos.Dispose();
