@@ -1,0 +1,119 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+
+namespace QQQ.Runtime.Kernels.Layers;
+
+/// <summary>
+/// RMSNorm over fp32 token rows, y = (x * rsqrt(mean(x^2) + eps)) * weight as in HF LlamaRMSNorm
+/// (float32 throughout): fused with per-token int8 quantization for the inputs of q/k/v and gate/up,
+/// and plain fp32 for the final norm before lm_head. One group per token row.
+/// x: (rows, hidden) fp32, weight: (hidden) fp32 (the checkpoint's fp16 norm weights, widened on load).
+/// </summary>
+public sealed class RmsNormKernels
+{
+    internal const int GroupSize = 128;
+
+    readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int, float> _quantize;
+    readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> _normalize;
+
+    /// <summary>Loads both kernels on <paramref name="accelerator"/>.</summary>
+    public RmsNormKernels(Accelerator accelerator)
+    {
+        _quantize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int, float>(QuantizeKernel);
+        _normalize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(NormalizeKernel);
+    }
+
+    /// <summary>RMSNorm then per-token quantization: quantized (rows, hidden) int8, scales (rows) fp32.</summary>
+    public void NormalizeQuantize(ArrayView<float> x, ArrayView<float> weight, int rows, int hidden, float eps,
+        ArrayView<sbyte> quantized, ArrayView<float> scales)
+    {
+        Check(x, weight, rows, hidden, eps);
+        Guard.Length(quantized, (long)rows * hidden, nameof(quantized));
+        Guard.Length(scales, rows, nameof(scales));
+        _quantize(new KernelConfig(rows, GroupSize), x, weight, quantized, scales, hidden, eps);
+    }
+
+    /// <summary>
+    /// RMSNorm to fp32: output (rows, hidden). Output may be x itself: every element is read for the
+    /// row's sum before the group barrier and afterwards only by the thread that overwrites it.
+    /// </summary>
+    public void Normalize(ArrayView<float> x, ArrayView<float> weight, int rows, int hidden, float eps, ArrayView<float> output)
+    {
+        Check(x, weight, rows, hidden, eps);
+        Guard.Length(output, (long)rows * hidden, nameof(output));
+        _normalize(new KernelConfig(rows, GroupSize), x, weight, output, hidden, eps);
+    }
+
+    static void Check(ArrayView<float> x, ArrayView<float> weight, int rows, int hidden, float eps)
+    {
+        Guard.Positive(rows, nameof(rows));
+        Guard.Positive(hidden, nameof(hidden));
+        Guard.Length(x, (long)rows * hidden, nameof(x));
+        Guard.Length(weight, hidden, nameof(weight));
+        if (!(eps > 0f) || !float.IsFinite(eps)) throw new ArgumentException($"eps must be a positive number, got {eps}", nameof(eps));
+    }
+
+    /// <summary>1 / sqrt(mean(x^2) + eps) of the group's row, in every thread.</summary>
+    static float InverseRms(ArrayView<float> x, long offset, int hidden, float eps, ArrayView<float> scratch)
+    {
+        float sum = 0f;
+        for (int c = Group.IdxX; c < hidden; c += Group.DimX)
+        {
+            float v = x[offset + c];
+            sum += v * v;
+        }
+        return 1f / XMath.Sqrt(GroupReduce.Sum(sum, scratch) / hidden + eps);
+    }
+
+    static void QuantizeKernel(ArrayView<float> x, ArrayView<float> weight, ArrayView<sbyte> quantized, ArrayView<float> scales,
+        int hidden, float eps)
+    {
+        var scratch = SharedMemory.Allocate<float>(GroupReduce.MaxWarps);
+        long offset = (long)Grid.IdxX * hidden;
+        float inverse = InverseRms(x, offset, hidden, eps, scratch);
+        float absMax = 0f;
+        for (int c = Group.IdxX; c < hidden; c += Group.DimX)
+            absMax = XMath.Max(absMax, XMath.Abs(x[offset + c] * inverse * weight[c]));
+        float scale = TokenQuantization.Scale(GroupReduce.Max(absMax, scratch));
+        // Recomputing y here gives the identical fp32 value as in the max pass; it saves a row of shared memory.
+        for (int c = Group.IdxX; c < hidden; c += Group.DimX)
+            quantized[offset + c] = TokenQuantization.Quantize(x[offset + c] * inverse * weight[c], scale);
+        if (Group.IsFirstThread) scales[Grid.IdxX] = scale;
+    }
+
+    static void NormalizeKernel(ArrayView<float> x, ArrayView<float> weight, ArrayView<float> output, int hidden, float eps)
+    {
+        var scratch = SharedMemory.Allocate<float>(GroupReduce.MaxWarps);
+        long offset = (long)Grid.IdxX * hidden;
+        float inverse = InverseRms(x, offset, hidden, eps, scratch);
+        for (int c = Group.IdxX; c < hidden; c += Group.DimX)
+            output[offset + c] = x[offset + c] * inverse * weight[c];
+    }
+
+    /// <summary>Managed float64 reference of <see cref="Normalize"/>: x (rows, hidden) -> output (rows, hidden).</summary>
+    public static void Reference(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps, Span<double> output)
+    {
+        int hidden = weight.Length;
+        for (int row = 0; row < output.Length / hidden; row++)
+        {
+            var values = x.Slice(row * hidden, hidden);
+            double sum = 0;
+            foreach (float v in values) sum += (double)v * v;
+            double inverse = 1 / Math.Sqrt(sum / hidden + eps);
+            for (int c = 0; c < hidden; c++) output[row * hidden + c] = values[c] * inverse * weight[c];
+        }
+    }
+
+    /// <summary>
+    /// Managed reference of <see cref="NormalizeQuantize"/>: the float64 RMSNorm rounded to fp32, then
+    /// <see cref="TokenQuantizer.Reference"/>.
+    /// </summary>
+    public static void ReferenceQuantized(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps, Span<sbyte> quantized, Span<float> scales)
+    {
+        var normalized = new double[quantized.Length];
+        Reference(x, weight, eps, normalized);
+        var rounded = Array.ConvertAll(normalized, v => (float)v);
+        TokenQuantizer.Reference(rounded, weight.Length, quantized, scales);
+    }
+}

@@ -1,0 +1,169 @@
+using ILGPU.Runtime;
+using QQQ.Runtime.Kernels.Layers;
+using QQQ.TestSupport;
+using Half = ILGPU.Half;
+
+namespace QQQ.Runtime.Tests.Layers;
+
+[Collection(LayersCollection.Name)]
+public class AttentionTests(LayersFixture fixture)
+{
+    const int Context = 32;
+    static readonly Half NaN = (Half)float.NaN;
+
+    /// <summary>A 2-layer cache filled with NaN: any read of a position never written poisons the output.</summary>
+    KeyValueCache PoisonedCache(AttentionShape shape)
+    {
+        var cache = new KeyValueCache(fixture.Accelerator, 2, shape.KeyValueHeads, Context, shape.HeadDim);
+        var poison = HalfData.Filled((int)cache.Keys.Length, NaN);
+        cache.Keys.CopyFromCPU(poison);
+        cache.Values.CopyFromCPU(poison);
+        return cache;
+    }
+
+    [Fact]
+    public void AppendWritesExactlyTheNewPositionsOfOneLayer()
+    {
+        var shape = new AttentionShape(4, 2, 8);
+        const int layer = 1, start = 4, rows = 5;
+        using var cache = PoisonedCache(shape);
+        var random = new Random();
+        var k = HalfData.RandomNonZero(random, rows * shape.KeyValueWidth);
+        var v = HalfData.RandomNonZero(random, k.Length);
+        using var kBuffer = fixture.Upload(k);
+        using var vBuffer = fixture.Upload(v);
+
+        fixture.Kernels.Attention.Append(cache, layer, start, rows, kBuffer.View, vBuffer.View);
+
+        // Compared as float: float.NaN.Equals(float.NaN) holds, ILGPU.Half's NaN is unequal to itself.
+        var keys = HalfData.ToFloat(cache.Keys.GetAsArray());
+        var values = HalfData.ToFloat(cache.Values.GetAsArray());
+        for (int l = 0; l < 2; l++)
+            for (int head = 0; head < 2; head++)
+                for (int position = 0; position < Context; position++)
+                    for (int d = 0; d < 8; d++)
+                    {
+                        long at = ((l * 2L + head) * Context + position) * 8 + d;
+                        bool written = l == layer && position >= start && position < start + rows;
+                        int source = ((position - start) * 2 + head) * 8 + d;
+                        Assert.Equal(written ? (float)k[source] : float.NaN, keys[at]);
+                        Assert.Equal(written ? (float)v[source] : float.NaN, values[at]);
+                    }
+    }
+
+    public static TheoryData<int, int, int, int, int> Cases() => new()
+    {
+        { 1, 0, 3, 1, 8 },
+        { 1, 6, 3, 1, 24 },
+        { 5, 0, 3, 1, 24 },
+        { 5, 6, 4, 2, 8 },
+        { 17, 0, 4, 2, 8 },
+        { 17, 6, 3, 1, 8 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void AttendMatchesFloat64Reference(int rows, int start, int heads, int kvHeads, int headDim)
+    {
+        var shape = new AttentionShape(heads, kvHeads, headDim);
+        const int layer = 1;
+        using var cache = PoisonedCache(shape);
+        var random = new Random();
+        // Positions 0 .. start - 1 hold an earlier prefix; the new rows are appended by the kernel.
+        int filled = start + rows;
+        var k = HalfData.RandomNonZero(random, filled * shape.KeyValueWidth, 2f);
+        var v = HalfData.RandomNonZero(random, k.Length, 2f);
+        var q = HalfData.RandomNonZero(random, rows * shape.QueryWidth, 2f);
+        using var kBuffer = fixture.Upload(k);
+        using var vBuffer = fixture.Upload(v);
+        using var qBuffer = fixture.Upload(q);
+        using var output = fixture.Poisoned(q.Length, float.NaN);
+        var attention = fixture.Kernels.Attention;
+        if (start > 0)
+            attention.Append(cache, layer, 0, start, kBuffer.View.SubView(0, start * shape.KeyValueWidth), vBuffer.View.SubView(0, start * shape.KeyValueWidth));
+        int newRows = rows * shape.KeyValueWidth;
+        attention.Append(cache, layer, start, rows, kBuffer.View.SubView(start * shape.KeyValueWidth, newRows),
+            vBuffer.View.SubView(start * shape.KeyValueWidth, newRows));
+
+        attention.Attend(cache, layer, start, rows, shape, qBuffer.View, output.View);
+
+        var expected = new double[q.Length];
+        AttentionKernels.Reference(HalfData.ToFloat(q), CacheLayout(k, shape), CacheLayout(v, shape), Context, start, shape, expected);
+        Assert.True(Numerics.RelativeError(output.GetAsArray1D(), expected) < 1e-5);
+    }
+
+    /// <summary>(positions, kv_heads * head_dim) rows -> one layer's cache layout (kv_heads, Context, head_dim).</summary>
+    internal static float[] CacheLayout(Half[] rows, AttentionShape shape)
+    {
+        var layer = new float[shape.KeyValueHeads * Context * shape.HeadDim];
+        for (int position = 0; position < rows.Length / shape.KeyValueWidth; position++)
+            for (int head = 0; head < shape.KeyValueHeads; head++)
+                for (int d = 0; d < shape.HeadDim; d++)
+                    layer[(head * Context + position) * shape.HeadDim + d] = rows[position * shape.KeyValueWidth + head * shape.HeadDim + d];
+        return layer;
+    }
+
+    [Theory]
+    [InlineData(3, 1, 24)]
+    [InlineData(4, 2, 8)]
+    public void PrefillEqualsDecodeStepByStep(int heads, int kvHeads, int headDim)
+    {
+        var shape = new AttentionShape(heads, kvHeads, headDim);
+        const int tokens = 9, layer = 0;
+        var random = new Random();
+        var q = HalfData.RandomNonZero(random, tokens * shape.QueryWidth, 2f);
+        var k = HalfData.RandomNonZero(random, tokens * shape.KeyValueWidth, 2f);
+        var v = HalfData.RandomNonZero(random, tokens * shape.KeyValueWidth, 2f);
+        using var tables = new RotaryTables(fixture.Accelerator, Context, headDim, 10000f);
+        var kernels = fixture.Kernels;
+
+        // Prefill: RoPE, append and attend all tokens at once.
+        float[] prefill;
+        using (var cache = PoisonedCache(shape))
+        using (var qBuffer = fixture.Upload(q))
+        using (var kBuffer = fixture.Upload(k))
+        using (var vBuffer = fixture.Upload(v))
+        using (var output = fixture.Poisoned(q.Length, float.NaN))
+        {
+            kernels.Rotary.Apply(qBuffer.View, kBuffer.View, tokens, 0, shape, tables, RopeConvention.RotateHalf);
+            kernels.Attention.Append(cache, layer, 0, tokens, kBuffer.View, vBuffer.View);
+            kernels.Attention.Attend(cache, layer, 0, tokens, shape, qBuffer.View, output.View);
+            prefill = output.GetAsArray1D();
+        }
+
+        // Decode: the same tokens one at a time, each at its own position.
+        var decode = new float[q.Length];
+        using (var cache = PoisonedCache(shape))
+        using (var output = fixture.Poisoned(shape.QueryWidth, float.NaN))
+            for (int t = 0; t < tokens; t++)
+            {
+                using var qRow = fixture.Upload(q[(t * shape.QueryWidth)..((t + 1) * shape.QueryWidth)]);
+                using var kRow = fixture.Upload(k[(t * shape.KeyValueWidth)..((t + 1) * shape.KeyValueWidth)]);
+                using var vRow = fixture.Upload(v[(t * shape.KeyValueWidth)..((t + 1) * shape.KeyValueWidth)]);
+                kernels.Rotary.Apply(qRow.View, kRow.View, 1, t, shape, tables, RopeConvention.RotateHalf);
+                kernels.Attention.Append(cache, layer, t, 1, kRow.View, vRow.View);
+                kernels.Attention.Attend(cache, layer, t, 1, shape, qRow.View, output.View);
+                output.GetAsArray1D().CopyTo(decode, t * shape.QueryWidth);
+            }
+
+        Assert.True(Numerics.RelativeError(decode, Array.ConvertAll(prefill, x => (double)x)) < 1e-6);
+    }
+
+    [Fact]
+    public void PositionsBeyondTheContextAndMismatchesAreRejected()
+    {
+        var shape = new AttentionShape(3, 1, 8);
+        using var cache = new KeyValueCache(fixture.Accelerator, 2, 1, Context, 8);
+        using var k = fixture.Upload(new Half[2 * shape.KeyValueWidth]);
+        using var q = fixture.Upload(new Half[2 * shape.QueryWidth]);
+        using var output = fixture.Poisoned(2 * shape.QueryWidth, 0f);
+        var attention = fixture.Kernels.Attention;
+        Assert.Throws<ArgumentException>(() => attention.Append(cache, 0, Context - 1, 2, k.View, k.View));
+        Assert.Throws<ArgumentException>(() => attention.Append(cache, 0, -1, 2, k.View, k.View));
+        Assert.Throws<ArgumentException>(() => attention.Append(cache, 2, 0, 2, k.View, k.View));
+        Assert.Throws<ArgumentException>(() => attention.Append(cache, 0, 0, 2, k.View, k.View.SubView(0, 8)));
+        Assert.Throws<ArgumentException>(() => attention.Attend(cache, 0, Context - 1, 2, shape, q.View, output.View));
+        Assert.Throws<ArgumentException>(() => attention.Attend(cache, 0, 0, 2, new AttentionShape(4, 2, 8), q.View, output.View));
+        Assert.Throws<ArgumentException>(() => attention.Attend(cache, 0, 0, 2, shape, q.View, output.View.SubView(0, 47)));
+    }
+}
