@@ -81,7 +81,7 @@ internal static partial class PtxPostProcessor
             string name = "%qqq_" + slot.TrimStart('_');
             string indent = Indentation(lines[declarationLine]);
             lines[declarationLine] = $"{indent}.reg .b{bytes * 8} {name};";
-            lines[moveLine] = $"{Indentation(lines[moveLine])}// {slot} promoted to {name}";
+            lines[moveLine] = $"{Indentation(lines[moveLine])}// {name}: register in place of a local slot";
             foreach (var (line, text) in rewrites) lines[line] = text.Replace("%SLOT", name);
         }
     }
