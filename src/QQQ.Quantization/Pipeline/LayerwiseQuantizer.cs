@@ -51,8 +51,10 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
             using var weights = DecoderLayerWeights.Read(checkpoint, index);
             weights.RequireFinite(checkpoint.SourcePath, index);
             var reports = smoothingStream is null ? [] : Smooth(smoothingStream, weights, config, cosTable, sinTable);
+            double smoothingSeconds = clock.Elapsed.TotalSeconds;
             cancellation.ThrowIfCancellationRequested();
             var linears = QuantizeLinears(gptqStream, weights, config, cosTable, sinTable, index);
+            double weightSeconds = clock.Elapsed.TotalSeconds - smoothingSeconds;
 
             using var quantized = WithWeights(weights, linears);
             var nextGptq = Advance(gptqStream, x => LlamaBlocks.DecoderLayer(x, quantized, config, cosTable, sinTable));
@@ -71,7 +73,9 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
             if (weights.VBias is not null) biases[LinearNames.V] = weights.VBias.data<float>().ToArray();
             layers.Add(new QuantizedLayer(weights.InputNorm.data<float>().ToArray(), weights.PostAttentionNorm.data<float>().ToArray(),
                 linears, biases, reports, clock.Elapsed.TotalSeconds));
-            log?.Invoke($"layer {index + 1}/{config.NumLayers} quantized in {clock.Elapsed.TotalSeconds:F1} s" +
+            log?.Invoke($"layer {index + 1}/{config.NumLayers} quantized in {clock.Elapsed.TotalSeconds:F1} s " +
+                $"(smoothing {smoothingSeconds:F1} s, {settings.Weights.ToString().ToUpperInvariant()} {weightSeconds:F1} s, " +
+                $"propagation {clock.Elapsed.TotalSeconds - smoothingSeconds - weightSeconds:F1} s)" +
                 (reports.Count == 0 ? "" : "; smoothing thresholds " + string.Join(", ", reports.Select(r => $"{r.Point} {r.Threshold:G4}"))));
         }
         gptqStream.Dispose();
