@@ -1,4 +1,3 @@
-using QQQ.Formats.Tokenizers;
 using QQQ.Runtime.Generation;
 
 namespace QQQ.Cli.Commands;
@@ -16,22 +15,13 @@ public static class GenerateCommand
         arguments.RejectUnknown();
         using (engine)
         {
-            var ids = new List<int>(tokenizer.Encode(prompt, addBos: true));
-            int context = engine.Config.MaxSequenceLength;
-            if (ids.Count >= context)
-                throw new UsageException($"the prompt has {ids.Count} tokens; the model's context is {context}");
-            var sampler = new TokenSampler(settings);
-            var stream = new TokenTextStream(tokenizer, ids.ToArray());
             Console.Write(prompt);
-            for (int step = 0; step < maxTokens && ids.Count < context; step++)
+            foreach (var piece in engine.Generate(tokenizer, prompt, maxTokens, settings))
             {
-                int next = sampler.Next(engine.NextTokenLogits(ids));
-                if (next == tokenizer.EosTokenId) break;
-                ids.Add(next);
-                Console.Write(stream.Push(next));
+                Console.Write(piece);
                 Console.Out.Flush();
             }
-            Console.WriteLine(stream.Flush());
+            Console.WriteLine();
         }
         return 0;
     }

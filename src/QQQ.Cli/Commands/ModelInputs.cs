@@ -2,6 +2,8 @@ using QQQ.Cli.Evaluation;
 using QQQ.Formats;
 using QQQ.Formats.Artifacts;
 using QQQ.Formats.Tokenizers;
+using QQQ.Runtime;
+using QQQ.Runtime.Devices;
 
 namespace QQQ.Cli.Commands;
 
@@ -12,6 +14,24 @@ namespace QQQ.Cli.Commands;
 public static class ModelInputs
 {
     public const string ArtifactExtension = ".qqq";
+
+    static DeviceKind ReadDevice(Arguments arguments) => (arguments.Optional("device") ?? "auto") switch
+    {
+        "auto" => DeviceKind.Auto,
+        "cpu" => DeviceKind.Cpu,
+        "cuda" => DeviceKind.Cuda,
+        var other => throw new UsageException($"--device must be auto, cpu or cuda, got '{other}'"),
+    };
+
+    /// <summary>The runtime is generic over the granularity; the artifact's manifest picks the instantiation.</summary>
+    static ILanguageModelEngine OpenRuntime(string path, int groupSize, DeviceKind device) => groupSize switch
+    {
+        -1 => new RuntimeEngine<PerChannel>(path, device),
+        128 => new RuntimeEngine<PerGroup128>(path, device),
+        64 => new RuntimeEngine<PerGroup64>(path, device),
+        32 => new RuntimeEngine<PerGroup32>(path, device),
+        _ => throw new ModelFormatException(path, $"unsupported group size {groupSize}"),
+    };
 
     public static bool IsArtifact(string path) => path.EndsWith(ArtifactExtension, StringComparison.OrdinalIgnoreCase);
 
@@ -26,13 +46,16 @@ public static class ModelInputs
             var tokenizer = tokenizerPath is null
                 ? TokenizerLoader.Open(artifact.ReadTokenizerBytes(), $"{modelPath} (embedded {artifact.Manifest.Tokenizer.FileName})", artifact.Config.VocabSize)
                 : TokenizerLoader.Open(tokenizerPath, artifact.Config.VocabSize);
-            return (engine ?? "simulate") switch
+            var device = ReadDevice(arguments);
+            return (engine ?? "runtime") switch
             {
+                "runtime" => (OpenRuntime(modelPath, artifact.Manifest.Quantization.GroupSize, device), tokenizer),
                 "simulate" => (new SimulateEngine(artifact), tokenizer),
-                "reference" => throw new UsageException("--engine reference runs full-precision checkpoints; an artifact runs with --engine simulate"),
-                var other => throw new UsageException($"--engine must be simulate for an artifact, got '{other}'"),
+                "reference" => throw new UsageException("--engine reference runs full-precision checkpoints; an artifact runs with --engine runtime or simulate"),
+                var other => throw new UsageException($"--engine must be runtime or simulate for an artifact, got '{other}'"),
             };
         }
+        if (arguments.Optional("device") is not null) throw new UsageException("--device applies to QQQ artifacts (the runtime engine)");
         if (engine is not (null or "reference"))
             throw new UsageException($"--engine {engine} needs a QQQ artifact (.qqq); a checkpoint runs with --engine reference");
         using var checkpoint = CheckpointLoader.Open(modelPath);

@@ -1,4 +1,4 @@
-namespace QQQ.Runtime.Kernels.Gemm;
+namespace QQQ.Runtime;
 
 /// <summary>
 /// How a quantized linear's 4-bit weights are scaled along the input dimension K. Implementations are

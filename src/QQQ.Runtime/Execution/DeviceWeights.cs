@@ -1,0 +1,128 @@
+using ILGPU;
+using ILGPU.Runtime;
+using QQQ.Formats;
+using QQQ.Formats.Artifacts;
+using QQQ.Formats.W4A8;
+using QQQ.Runtime.Kernels.Gemm;
+using Half = ILGPU.Half;
+
+namespace QQQ.Runtime.Execution;
+
+/// <summary>
+/// An artifact's weights uploaded once to an accelerator. The GEMM needs N and K to be multiples of 32; the
+/// intermediate size is padded up to one (gate/up get zero rows, down_proj zero columns), which changes no
+/// result: padded activations are silu(0)·0 = 0 and their int8 codes 0.
+/// </summary>
+sealed class DeviceWeights<TGranularity> : IDisposable where TGranularity : struct, IWeightGranularity
+{
+    public const int Alignment = 32;
+
+    DeviceWeights(ModelConfig config, int paddedIntermediate, MemoryBuffer1D<Half, Stride1D.Dense> embedding,
+        MemoryBuffer1D<Half, Stride1D.Dense>? lmHead, MemoryBuffer1D<float, Stride1D.Dense> finalNorm, DeviceLayer<TGranularity>[] layers)
+    {
+        Config = config;
+        PaddedIntermediate = paddedIntermediate;
+        Embedding = embedding;
+        _lmHead = lmHead;
+        FinalNorm = finalNorm;
+        Layers = layers;
+    }
+
+    readonly MemoryBuffer1D<Half, Stride1D.Dense>? _lmHead;
+
+    public ModelConfig Config { get; }
+    public int PaddedIntermediate { get; }
+    public MemoryBuffer1D<Half, Stride1D.Dense> Embedding { get; }        // (vocab, hidden) fp16
+    public MemoryBuffer1D<Half, Stride1D.Dense> LmHead => _lmHead ?? Embedding;
+    public MemoryBuffer1D<float, Stride1D.Dense> FinalNorm { get; }       // (hidden)
+    public IReadOnlyList<DeviceLayer<TGranularity>> Layers { get; }
+
+    public static DeviceWeights<TGranularity> Upload(ArtifactFile artifact, Accelerator accelerator)
+    {
+        var c = artifact.Config;
+        int expectedGroup = default(TGranularity).GroupSize;
+        int artifactGroup = artifact.Granularity is PerGroupGranularity g ? g.GroupSize : 0;
+        if (expectedGroup != artifactGroup)
+            throw new ModelFormatException(artifact.Path,
+                $"the artifact is {artifact.Granularity} but the model type expects {(expectedGroup == 0 ? "per-channel" : $"group {expectedGroup}")}: " +
+                $"load it as QQQModel<{GranularityTypeName(artifactGroup)}>");
+        if (c.AttentionBias) throw new ModelFormatException(artifact.Path, "q/k/v biases (Qwen2) are not supported by the runtime yet");
+        foreach (var (name, size) in new[] { ("hidden_size", c.HiddenSize), ("q dimension", c.NumHeads * c.HeadDim), ("kv dimension", c.KeyValueDim) })
+            if (size % Alignment != 0)
+                throw new ModelFormatException(artifact.Path, $"the runtime needs the {name} ({size}) to be a multiple of {Alignment}");
+        int paddedIntermediate = (c.IntermediateSize + Alignment - 1) / Alignment * Alignment;
+
+        var layers = new DeviceLayer<TGranularity>[c.NumLayers];
+        var buffers = new List<IDisposable>();
+        try
+        {
+            var embedding = accelerator.Allocate1D(ToIlgpu(artifact.ReadHalf(ArtifactTensors.Embedding)));
+            buffers.Add(embedding);
+            var lmHead = c.TiedEmbeddings ? null : accelerator.Allocate1D(ToIlgpu(artifact.ReadHalf(ArtifactTensors.LmHead)));
+            if (lmHead is not null) buffers.Add(lmHead);
+            var finalNorm = accelerator.Allocate1D(artifact.ReadFloat32(ArtifactTensors.FinalNorm));
+            buffers.Add(finalNorm);
+            for (int i = 0; i < c.NumLayers; i++)
+            {
+                PackedW4Weights<TGranularity> Linear(string name, int padRows = 0, int padColumns = 0)
+                {
+                    var w = Pad(artifact.ReadLinear(i, name), padRows, padColumns);
+                    var packed = PackedW4Weights<TGranularity>.Upload(accelerator, w.Codes, w.ChannelScales, w.GroupScales, w.OutFeatures, w.InFeatures);
+                    buffers.Add(packed);
+                    return packed;
+                }
+                int pad = paddedIntermediate - c.IntermediateSize;
+                var inputNorm = accelerator.Allocate1D(artifact.ReadFloat32(ArtifactTensors.InputNorm(i)));
+                buffers.Add(inputNorm);
+                var postNorm = accelerator.Allocate1D(artifact.ReadFloat32(ArtifactTensors.PostAttentionNorm(i)));
+                buffers.Add(postNorm);
+                layers[i] = new DeviceLayer<TGranularity>(inputNorm, postNorm,
+                    Linear("self_attn.q_proj"), Linear("self_attn.k_proj"), Linear("self_attn.v_proj"), Linear("self_attn.o_proj"),
+                    Linear("mlp.gate_proj", padRows: pad), Linear("mlp.up_proj", padRows: pad), Linear("mlp.down_proj", padColumns: pad));
+            }
+            return new DeviceWeights<TGranularity>(c, paddedIntermediate, embedding, lmHead, finalNorm, layers);
+        }
+        catch
+        {
+            foreach (var b in buffers) b.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Appends zero-weight output rows and input columns (codes for 0: 0 per-channel, the zero point 8 per-group).</summary>
+    static QuantizedWeights Pad(QuantizedWeights w, int rows, int columns)
+    {
+        if (rows == 0 && columns == 0) return w;
+        if (columns > 0 && w.Granularity is PerGroupGranularity)
+            throw new InvalidOperationException("per-group weights never need input padding (their K is a multiple of the group size)");
+        int n = w.OutFeatures + rows, k = w.InFeatures + columns;
+        sbyte zero = (sbyte)(w.Granularity is PerGroupGranularity ? WeightGrid.GroupZeroPoint : 0);
+        var codes = new sbyte[n * k];
+        Array.Fill(codes, zero);
+        for (int r = 0; r < w.OutFeatures; r++)
+            w.Codes.Slice(r * w.InFeatures, w.InFeatures).CopyTo(codes.AsSpan(r * k));
+        var channel = new float[n];
+        w.ChannelScales.CopyTo(channel);
+        System.Half[] group = [];
+        if (w.Granularity is PerGroupGranularity pg)
+        {
+            int groups = k / pg.GroupSize;
+            group = new System.Half[groups * n];
+            for (int gi = 0; gi < groups; gi++)
+                w.GroupScales.Slice(gi * w.OutFeatures, w.OutFeatures).CopyTo(group.AsSpan(gi * n));
+        }
+        return new QuantizedWeights(w.Granularity, n, k, codes, channel, group);
+    }
+
+    static Half[] ToIlgpu(System.Half[] values) => System.Runtime.InteropServices.MemoryMarshal.Cast<System.Half, Half>(values).ToArray();
+
+    static string GranularityTypeName(int groupSize) => groupSize == 0 ? nameof(PerChannel) : $"PerGroup{groupSize}";
+
+    public void Dispose()
+    {
+        foreach (var layer in Layers) layer.Dispose();
+        _lmHead?.Dispose();
+        Embedding.Dispose();
+        FinalNorm.Dispose();
+    }
+}
