@@ -57,8 +57,11 @@ public sealed class RotaryKernel
     static void Rotate(ArrayView<Half> values, long offset, int first, int second, float cos, float sin)
     {
         float x0 = values[offset + first], x1 = values[offset + second];
-        values[offset + first] = (Half)(x0 * cos - x1 * sin);
-        values[offset + second] = (Half)(x1 * cos + x0 * sin);
+        // Rounded to nearest even by hand: ILGPU's float->Half on the CPU accelerator truncates, and the CPU and
+        // CUDA paths must produce the same bits.
+        var bits = values.Cast<ushort>();
+        bits[offset + first] = Gemm.Fp16Bits.FromFloat(x0 * cos - x1 * sin);
+        bits[offset + second] = Gemm.Fp16Bits.FromFloat(x1 * cos + x0 * sin);
     }
 
     /// <summary>

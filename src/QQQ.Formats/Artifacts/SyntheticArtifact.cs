@@ -1,0 +1,89 @@
+using QQQ.Formats.W4A8;
+
+namespace QQQ.Formats.Artifacts;
+
+/// <summary>
+/// Artifacts with random weights and real shapes (LLaMA-2-7B, ...), so that speed can be measured without
+/// downloading or quantizing a model. Codes are uniform on the grid, grid scales uniform in [0.004, 0.02]
+/// (typical of 7B linears), norms 1, embeddings N(0, 0.02)-like; layout natural (any shape, fast to write).
+/// </summary>
+public static class SyntheticArtifact
+{
+    /// <summary>Named shapes: llama2-7b, llama2-13b, llama3-8b.</summary>
+    public static ModelConfig Shape(string name) => name switch
+    {
+        "llama2-7b" => Config(4096, 11008, 32, 32, 32, 32000, 4096),
+        "llama2-13b" => Config(5120, 13824, 40, 40, 40, 32000, 4096),
+        "llama3-8b" => Config(4096, 14336, 32, 32, 8, 128256, 8192),
+        _ => throw new ArgumentException($"unknown shape '{name}' (llama2-7b, llama2-13b, llama3-8b)"),
+    };
+
+    public static ModelConfig Config(int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab, int context) => new()
+    {
+        ModelType = "llama", HiddenSize = hidden, IntermediateSize = intermediate, NumLayers = layers, NumHeads = heads,
+        NumKeyValueHeads = kvHeads, VocabSize = vocab, MaxSequenceLength = context, RmsNormEps = 1e-5f, RopeTheta = 10000f,
+        TiedEmbeddings = false,
+    };
+
+    /// <param name="tokenizer">Bytes of a tokenizer file whose vocabulary fits the shape (embedded as is).</param>
+    public static void Write(string path, ModelConfig config, Granularity granularity, byte[] tokenizer, string tokenizerName, int seed)
+    {
+        config.Validate(path);
+        var random = new Random(seed);
+        var manifest = new ArtifactManifest
+        {
+            ToolVersion = "synthetic",
+            Name = Path.GetFileNameWithoutExtension(path),
+            Architecture = ArchitectureSection.From(config),
+            Quantization = new QuantizationSection
+            {
+                Granularity = granularity is PerGroupGranularity ? QuantizationSection.PerGroup : QuantizationSection.PerChannel,
+                GroupSize = granularity.ConfigGroupSize,
+                Smoothing = "none",
+                Weights = "random",
+                Layout = LinearLayouts.Natural,
+            },
+            Tokenizer = new TokenizerSection
+            {
+                Kind = tokenizerName.EndsWith(".model", StringComparison.Ordinal) ? "sentencepiece" : "llama2c",
+                FileName = tokenizerName,
+                Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(tokenizer)),
+            },
+            SourceSha256 = "synthetic",
+            SettingsSha256 = $"seed-{seed}",
+        };
+        var writer = new SafetensorsWriter();
+        writer.Metadata[ArtifactManifest.MetadataKey] = manifest.ToJson();
+        writer.Add(ArtifactTensors.Tokenizer, [tokenizer.Length], (ReadOnlySpan<byte>)tokenizer);
+        writer.Add(ArtifactTensors.Embedding, [config.VocabSize, config.HiddenSize], RandomHalf(random, config.VocabSize * config.HiddenSize, 0.04f));
+        if (!config.TiedEmbeddings)
+            writer.Add(ArtifactTensors.LmHead, [config.VocabSize, config.HiddenSize], RandomHalf(random, config.VocabSize * config.HiddenSize, 0.04f));
+        var ones = Enumerable.Repeat(1f, config.HiddenSize).ToArray();
+        writer.Add(ArtifactTensors.FinalNorm, [config.HiddenSize], (ReadOnlySpan<float>)ones);
+        for (int layer = 0; layer < config.NumLayers; layer++)
+        {
+            writer.Add(ArtifactTensors.InputNorm(layer), [config.HiddenSize], (ReadOnlySpan<float>)ones);
+            writer.Add(ArtifactTensors.PostAttentionNorm(layer), [config.HiddenSize], (ReadOnlySpan<float>)ones);
+            foreach (var (name, n, k) in ArtifactTensors.Linears(config))
+                LinearLayouts.Write(writer, ArtifactTensors.Linear(layer, name), RandomLinear(random, granularity, n, k), LinearLayouts.Natural);
+        }
+        writer.Write(path);
+    }
+
+    static QuantizedWeights RandomLinear(Random random, Granularity granularity, int n, int k)
+    {
+        bool grouped = granularity is PerGroupGranularity;
+        var codes = new sbyte[(long)n * k];
+        for (long i = 0; i < codes.LongLength; i++) codes[i] = (sbyte)(grouped ? random.Next(0, 16) : random.Next(-7, 8));
+        var scales = new Half[(long)n * granularity.ScalesPerRow(k)];
+        for (long i = 0; i < scales.LongLength; i++) scales[i] = (Half)(0.004f + 0.016f * random.NextSingle());
+        return QuantizedWeights.FromGridScales(granularity, n, k, codes, scales);
+    }
+
+    static Half[] RandomHalf(Random random, long count, float scale)
+    {
+        var values = new Half[count];
+        for (long i = 0; i < count; i++) values[i] = (Half)((random.NextSingle() * 2 - 1) * scale);
+        return values;
+    }
+}
