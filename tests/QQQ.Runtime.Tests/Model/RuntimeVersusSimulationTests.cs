@@ -67,13 +67,12 @@ public class RuntimeVersusSimulationTests(Stories260KArtifact artifact, ITestOut
         using var file = ArtifactFile.Open(artifact.Path);
         using var simulation = SimulatedModel.Load(file);
 
-        double runtimeNll = 0, simulatedNll = 0;
-        for (int k = 0; k < windows; k++)
-        {
-            var ids = artifact.Tokens[(k * window)..((k + 1) * window)];
-            runtimeNll += NextTokenNll(model.Forward(ids), ids, model.Config.VocabSize);
-            simulatedNll += NextTokenNll(SimulatedLogits(simulation, ids), ids, model.Config.VocabSize);
-        }
+        var ids = artifact.Tokens[..(windows * window)];
+        double runtimeNll = ids.Chunk(window).Sum(w => NextTokenNll(model.Forward(w), w, model.Config.VocabSize));
+        double simulatedNll;
+        using (NewDisposeScope())
+        using (no_grad())
+            simulatedNll = simulation.WindowNll(tensor(ids.Select(t => (long)t).ToArray(), [windows, window])).Sum();
 
         int predicted = windows * (window - 1);
         double runtimePerplexity = Math.Exp(runtimeNll / predicted), simulatedPerplexity = Math.Exp(simulatedNll / predicted);
