@@ -9,7 +9,8 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// lm_head in fp16 weights: logits (rows, vocab) fp32 = x (rows, hidden) fp32 @ W^T, W (vocab, hidden)
 /// fp16 (the embedding table itself when tied), accumulated in fp32. Each warp owns one vocab row and
 /// computes it for up to <see cref="RowsPerGroup"/> token rows at once, so a weight row read from memory
-/// serves four tokens; decode (rows = 1) is a plain GEMV.
+/// serves four tokens; decode (rows = 1) is a plain GEMV. (The CPU formulation gives each vocab row one thread for
+/// all token rows, see LmHeadKernel.Cpu.cs.)
 /// </summary>
 public sealed partial class LmHeadKernel
 {

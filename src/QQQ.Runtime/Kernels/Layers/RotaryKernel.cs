@@ -8,7 +8,7 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// RoPE applied in place to the fp16 q and k that the q/k GEMMs produce, in one launch for both.
 /// q: (rows, heads * head_dim), k: (rows, kv_heads * head_dim); row m has position start + m. Each pair
 /// is rotated in fp32 with the fp32 tables and rounded back to fp16 (the dtype the KV cache stores).
-/// One thread per rotated pair.
+/// One thread per rotated pair (the CPU formulation: one per token row, see RotaryKernel.Cpu.cs).
 /// </summary>
 public sealed partial class RotaryKernel
 {
