@@ -208,7 +208,7 @@ public sealed class DiagnosticsTests
     [Theory]
     [InlineData("method", "\"awq\"", "method 'awq' with wbits 4 and abits 8 (supported: 'qqq' with wbits 4 and abits 8)")]
     [InlineData("wbits", "8", "method 'qqq' with wbits 8 and abits 8")]
-    [InlineData("layout", "\"gptq-packed\"", "weight layout 'gptq-packed' (supported: 'qqq-marlin')")]
+    [InlineData("layout", "\"gptq-packed\"", "weight layout 'gptq-packed' (supported: 'qqq-marlin', 'natural')")]
     public void QQQ105_UnsupportedScheme(string property, string value, string expectedMessage)
     {
         var json = TestManifests.Edit(Stories.Json!, root => root["quantization"]![property] = JsonNode.Parse(value));

@@ -6,7 +6,7 @@ namespace QQQ.Generators.Parsing;
 /// <summary>The manifest's <c>quantization</c> object and the granularity it binds the model class to.</summary>
 internal sealed class QuantizationSection
 {
-    private const string SupportedMethod = "qqq", SupportedLayout = "qqq-marlin";
+    private const string SupportedMethod = "qqq", ReferenceLayout = "qqq-marlin", NaturalLayout = "natural";
     private const int SupportedWeightBits = 4, SupportedActivationBits = 8;
 
     private readonly JsonObjectReader _reader;
@@ -21,7 +21,7 @@ internal sealed class QuantizationSection
         GroupSize = reader.RequiredInt("group_size");
         reader.RequiredString("smoothing");
         reader.RequiredString("weights");
-        Layout = reader.OptionalString("layout", SupportedLayout);
+        Layout = reader.RequiredString("layout");
     }
 
     public string Method { get; }
@@ -41,8 +41,10 @@ internal sealed class QuantizationSection
             throw Unsupported("method",
                 $"method '{Method}' with wbits {Invariant.Text(WeightBits)} and abits {Invariant.Text(ActivationBits)} " +
                 $"(supported: '{SupportedMethod}' with wbits {Invariant.Text(SupportedWeightBits)} and abits {Invariant.Text(SupportedActivationBits)})");
-        if (Layout != SupportedLayout)
-            throw Unsupported("layout", $"weight layout '{Layout}' (supported: '{SupportedLayout}')");
+        // The runtime reads both (QQQ.Formats' LinearLayouts): the quantizer writes the reference kernel's layout
+        // when every shape fits it and the natural one otherwise (stories260K's 64/172 dimensions).
+        if (Layout != ReferenceLayout && Layout != NaturalLayout)
+            throw Unsupported("layout", $"weight layout '{Layout}' (supported: '{ReferenceLayout}', '{NaturalLayout}')");
         var granularity = Model.Granularity.Find(Granularity, GroupSize)
             ?? throw Unsupported("group_size",
                 $"granularity '{Granularity}' with group_size {Invariant.Text(GroupSize)} " +
