@@ -91,7 +91,12 @@ public sealed class QuantizeModel : ToolTask
             case LineKind.Error:
                 string message = $"QQQModel '{ModelItemSpec}': {line.Text}";
                 if (line.Code == ErrorCodes.GroupSizeDoesNotDivide)
-                    message += " (in the project: Granularity=\"PerChannel\", or a GroupSize that divides the model's dimensions)";
+                {
+                    // The CLI's advice names its options; say it in the item's metadata instead.
+                    int advice = line.Text.IndexOf(": use --granularity", StringComparison.Ordinal);
+                    message = $"QQQModel '{ModelItemSpec}': {(advice < 0 ? line.Text : line.Text[..advice])}; " +
+                        "set Granularity=\"PerChannel\" or a GroupSize that divides the model's dimensions";
+                }
                 ProjectLog.Error(Log, line.Code!, ProjectFile, ProjectLocation.FindLine(ProjectFile, ModelItemSpec, File.ReadAllText), message);
                 break;
             case LineKind.Detail:
