@@ -26,13 +26,13 @@ public sealed class ManifestConformanceTests
         "remove architecture.vocab_size", "remove architecture.max_position_embeddings", "remove architecture.rms_norm_eps",
         "remove architecture.rope_theta", "remove architecture.tie_word_embeddings",
         "remove quantization.granularity", "remove quantization.group_size", "remove quantization.smoothing", "remove quantization.weights",
+        "remove quantization.layout",
         "remove tokenizer.kind", "remove tokenizer.file_name", "remove tokenizer.sha256",
         "remove calibration.files", "remove calibration.samples", "remove calibration.sequence_length", "remove calibration.seed",
         "remove calibration.files.0.name", "remove calibration.files.0.sha256",
         // optional properties
         "remove format_version", "remove calibration", "remove architecture.attention_bias", "remove architecture.bos_token_id",
         "remove architecture.eos_token_id", "remove quantization.method", "remove quantization.wbits", "remove quantization.abits",
-        "remove quantization.layout",
         "set calibration null", "set unknown_property 1", "set architecture.attention_bias true",
         // wrong types
         "set name 5", "set architecture.hidden_size \"64\"", "set architecture.hidden_size 64.0", "set architecture.hidden_size 1e2",
@@ -46,7 +46,7 @@ public sealed class ManifestConformanceTests
         "set architecture.rms_norm_eps 0", "set architecture.rms_norm_eps -1e-5", "set architecture.rope_theta 1e39",
         "set architecture.bos_token_id 512", "set architecture.eos_token_id -1", "set architecture.vocab_size 2",
         "set quantization.granularity \"per-group\"", "set quantization.group_size 128", "set quantization.method \"awq\"",
-        "set quantization.wbits 8", "set quantization.abits 4", "set quantization.layout \"other\"",
+        "set quantization.wbits 8", "set quantization.abits 4", "set quantization.layout \"other\"", "set quantization.layout \"natural\"",
         "set quantization.granularity \"per-tensor\"",
     };
 

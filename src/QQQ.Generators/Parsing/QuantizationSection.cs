@@ -41,7 +41,9 @@ internal sealed class QuantizationSection
             throw Unsupported("method",
                 $"method '{Method}' with wbits {Invariant.Text(WeightBits)} and abits {Invariant.Text(ActivationBits)} " +
                 $"(supported: '{SupportedMethod}' with wbits {Invariant.Text(SupportedWeightBits)} and abits {Invariant.Text(SupportedActivationBits)})");
-        if (Layout is not (ReferenceLayout or NaturalLayout))
+        // The runtime reads both (QQQ.Formats' LinearLayouts): the quantizer writes the reference kernel's layout
+        // when every shape fits it and the natural one otherwise (stories260K's 64/172 dimensions).
+        if (Layout != ReferenceLayout && Layout != NaturalLayout)
             throw Unsupported("layout", $"weight layout '{Layout}' (supported: '{ReferenceLayout}', '{NaturalLayout}')");
         var granularity = Model.Granularity.Find(Granularity, GroupSize)
             ?? throw Unsupported("group_size",
