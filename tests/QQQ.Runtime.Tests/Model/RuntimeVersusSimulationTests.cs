@@ -72,7 +72,7 @@ public class RuntimeVersusSimulationTests(Stories260KArtifact artifact, ITestOut
         double simulatedNll;
         using (NewDisposeScope())
         using (no_grad())
-            simulatedNll = simulation.WindowNll(tensor(ids.Select(t => (long)t).ToArray(), [windows, window])).Sum();
+            simulatedNll = QQQ.Quantization.Reference.CausalLm.WindowNll(simulation.Logits, tensor(ids.Select(t => (long)t).ToArray(), [windows, window])).Sum();
 
         int predicted = windows * (window - 1);
         double runtimePerplexity = Math.Exp(runtimeNll / predicted), simulatedPerplexity = Math.Exp(simulatedNll / predicted);
