@@ -179,8 +179,7 @@ public sealed class InRepoBuildTests
 
         // A new seed makes the old artifact stale; kill the whole build while the quantizer works on the new one.
         project.SetModel(StoriesModel(extra: """Seed="1" """));
-        var killed = project.Run("build", TimeSpan.FromMinutes(10), [],
-            killWhen: line => line.TrimStart().StartsWith("quantizing ", StringComparison.Ordinal));
+        var killed = project.Run("build", TimeSpan.FromMinutes(10), [], interrupt: new(WhileQuantizing, ControlC: false));
 
         Assert.NotEqual(0, killed.ExitCode);
         Assert.Empty(Processes.AfterWaiting(project.Artifact(Stories), TimeSpan.FromSeconds(10)));
@@ -192,6 +191,22 @@ public sealed class InRepoBuildTests
         Assert.True(TestProject.Quantized(next), next.ToString());
         Assert.Equal(1, Models.Seed(project.Manifest(Stories)));
     }
+
+    [Fact]
+    public void CtrlCStopsTheQuantizerWhichWritesNothing()
+    {
+        using var project = TestProject.InRepo(StoriesModel());
+
+        var cancelled = project.Run("build", TimeSpan.FromMinutes(10), [], interrupt: new(WhileQuantizing, ControlC: true));
+
+        Assert.NotEqual(0, cancelled.ExitCode);
+        // Stopped by the task's SIGTERM, cleanly, rather than killed.
+        Assert.Contains("qqq: cancelled; nothing was written", cancelled.Output, StringComparison.Ordinal);
+        Assert.Empty(Processes.AfterWaiting(project.Artifact(Stories), TimeSpan.FromSeconds(10)));
+        Assert.False(File.Exists(project.Artifact(Stories)), cancelled.ToString());
+    }
+
+    static bool WhileQuantizing(string line) => line.TrimStart().StartsWith("quantizing ", StringComparison.Ordinal);
 
     [Fact]
     public void DesignTimeBuildNeverQuantizesButPassesAnExistingManifest()

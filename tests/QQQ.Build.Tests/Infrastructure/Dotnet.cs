@@ -31,8 +31,11 @@ internal static class Dotnet
     /// <summary>`dotnet build`-like commands get the options that keep a build self-contained and its log complete.</summary>
     public static string[] BuildOptions => ["-nodeReuse:false", "--disable-build-servers", "-tl:off", "-v:n", "-c", Configuration];
 
+    /// <summary>Stops the command when a line of its output matches <paramref name="When"/>: Ctrl+C, or a kill of its whole process tree.</summary>
+    public sealed record Interruption(Func<string, bool> When, bool ControlC);
+
     public static Result Run(string workingDirectory, IEnumerable<string> arguments, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null, Func<string, bool>? killWhen = null)
+        IReadOnlyDictionary<string, string>? environment = null, Interruption? interrupt = null)
     {
         var start = new ProcessStartInfo(Host)
         {
@@ -46,16 +49,15 @@ internal static class Dotnet
         var output = new StringBuilder();
         var clock = Stopwatch.StartNew();
         using var process = new Process { StartInfo = start };
-        bool killed = false;
+        bool interrupted = false;
         void OnLine(string? line)
         {
             if (line is null) return;
             lock (output) output.AppendLine(line);
-            if (killWhen is not null && !killed && killWhen(line))
-            {
-                killed = true;
-                process.Kill(entireProcessTree: true);
-            }
+            if (interrupt is null || interrupted || !interrupt.When(line)) return;
+            interrupted = true;
+            if (interrupt.ControlC) Signals.Interrupt(process.Id);
+            else process.Kill(entireProcessTree: true);
         }
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);

@@ -76,8 +76,8 @@ internal sealed class TestProject : IDisposable
         Infrastructure.Dotnet.Run(Directory, ["restore", ProjectFile, "-nodeReuse:false", "--disable-build-servers"], TimeSpan.FromMinutes(5));
 
     public Dotnet.Result Run(string verb, TimeSpan timeout, string[] extra, IReadOnlyDictionary<string, string>? environment = null,
-        Func<string, bool>? killWhen = null) =>
-        Infrastructure.Dotnet.Run(Directory, [verb, ProjectFile, .. Infrastructure.Dotnet.BuildOptions, .. extra], timeout, environment, killWhen);
+        Dotnet.Interruption? interrupt = null) =>
+        Infrastructure.Dotnet.Run(Directory, [verb, ProjectFile, .. Infrastructure.Dotnet.BuildOptions, .. extra], timeout, environment, interrupt);
 
     /// <summary>Runs the built app: greedy generation of <paramref name="maxTokens"/> tokens from the start of a text.</summary>
     public Dotnet.Result RunApp(int maxTokens) =>
