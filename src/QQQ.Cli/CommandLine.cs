@@ -19,6 +19,8 @@ public static class CommandLine
           generate  --model <path> [--tokenizer <path>] [--prompt <text>] [--max-tokens N]
                     [--greedy | --temperature T --top-p P --top-k K --seed S]
                     (default: sampled with temperature 0.8, top-p 0.95, seed 0)
+          dev inject-outliers --model <hf folder> --out <folder> [--seed 0] [--channels 4]
+                    [--min-factor 30] [--max-factor 100]   (benchmark model with LLaMA-like activation outliers)
         A model is a Hugging Face LLaMA folder or a llama2.c .bin file. Add --verbose for stack traces.
         """;
 
@@ -52,6 +54,7 @@ public static class CommandLine
                 "eval" => EvalCommand.Run(verbArgs),
                 "generate" => GenerateCommand.Run(verbArgs),
                 "quantize" => QuantizeCommand.Run(verbArgs, cancellation.Token),
+                "dev" => DevCommand.Run(verbArgs),
                 _ => throw new UsageException($"unknown verb '{rest[0]}'"),
             };
         }

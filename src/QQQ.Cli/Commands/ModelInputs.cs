@@ -2,6 +2,8 @@ using QQQ.Cli.Evaluation;
 using QQQ.Formats;
 using QQQ.Formats.Artifacts;
 using QQQ.Formats.Tokenizers;
+using QQQ.Quantization.Reference;
+using QQQ.Quantization.Simulation;
 using QQQ.Runtime;
 using QQQ.Runtime.Devices;
 
@@ -50,7 +52,7 @@ public static class ModelInputs
             return (engine ?? "runtime") switch
             {
                 "runtime" => (OpenRuntime(modelPath, artifact.Manifest.Quantization.GroupSize, device), tokenizer),
-                "simulate" => (new SimulateEngine(artifact), tokenizer),
+                "simulate" => (new TorchEngine(() => SimulatedModel.Load(artifact)), tokenizer),
                 "reference" => throw new UsageException("--engine reference runs full-precision checkpoints; an artifact runs with --engine runtime or simulate"),
                 var other => throw new UsageException($"--engine must be runtime or simulate for an artifact, got '{other}'"),
             };
@@ -61,6 +63,6 @@ public static class ModelInputs
         using var checkpoint = CheckpointLoader.Open(modelPath);
         tokenizerPath ??= TokenizerLoader.FindBeside(modelPath)
             ?? throw new UsageException($"no tokenizer found beside {modelPath}: pass --tokenizer <path>");
-        return (new ReferenceEngine(checkpoint), TokenizerLoader.Open(tokenizerPath, checkpoint.Config.VocabSize));
+        return (new TorchEngine(() => LlamaReferenceModel.Load(checkpoint)), TokenizerLoader.Open(tokenizerPath, checkpoint.Config.VocabSize));
     }
 }

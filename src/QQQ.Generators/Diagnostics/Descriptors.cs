@@ -49,5 +49,5 @@ internal static class Descriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The runtime supports QQQ W4A8 in the qqq-marlin layout, with per-channel weight scales (group_size -1) or per-group scales with groups of 32, 64 or 128 that divide hidden_size and intermediate_size.");
+        description: "The runtime supports QQQ W4A8 in the qqq-marlin or natural layout, with per-channel weight scales (group_size -1) or per-group scales with groups of 32, 64 or 128 that divide hidden_size and intermediate_size.");
 }

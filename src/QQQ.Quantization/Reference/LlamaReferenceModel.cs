@@ -9,7 +9,7 @@ namespace QQQ.Quantization.Reference;
 /// rotate-half RoPE, GQA causal attention, SwiGLU MLP), final norm, lm_head. Ground truth for the
 /// quantizer's calibration and for checking the runtime.
 /// </summary>
-public sealed class LlamaReferenceModel : IDisposable
+public sealed class LlamaReferenceModel : ICausalLanguageModel
 {
     readonly DecoderLayerWeights[] _layers;
 
@@ -57,9 +57,6 @@ public sealed class LlamaReferenceModel : IDisposable
         using var scope = NewDisposeScope();
         return F.linear(Hidden(ids), LmHead).MoveToOuterDisposeScope();
     }
-
-    /// <summary>Summed next-token NLL of each window; see <see cref="CausalLm.WindowNll"/>.</summary>
-    public double[] WindowNll(Tensor windows) => CausalLm.WindowNll(Logits, windows);
 
     public void Dispose()
     {

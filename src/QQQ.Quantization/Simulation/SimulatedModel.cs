@@ -11,7 +11,7 @@ namespace QQQ.Quantization.Simulation;
 /// (<see cref="SimulatedLinear"/>) and float32 for the rest (embedding and lm_head from their fp16
 /// values, RMSNorm, RoPE, attention, SwiGLU): the ground truth the ILGPU runtime is checked against.
 /// </summary>
-public sealed class SimulatedModel : IDisposable
+public sealed class SimulatedModel : ICausalLanguageModel
 {
     sealed record Layer(Tensor InputNorm, Tensor PostAttentionNorm, SimulatedLinear Q, SimulatedLinear K, SimulatedLinear V,
         SimulatedLinear O, SimulatedLinear Gate, SimulatedLinear Up, SimulatedLinear Down);
@@ -66,8 +66,6 @@ public sealed class SimulatedModel : IDisposable
         }
         return F.linear(LlamaBlocks.RmsNorm(x, _finalNorm, eps), _lmHead).MoveToOuterDisposeScope();
     }
-
-    public double[] WindowNll(Tensor windows) => CausalLm.WindowNll(Logits, windows);
 
     public void Dispose()
     {

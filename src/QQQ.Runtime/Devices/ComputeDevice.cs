@@ -7,8 +7,12 @@ namespace QQQ.Runtime.Devices;
 
 /// <summary>
 /// An ILGPU context and accelerator chosen by <see cref="DeviceKind"/>; the environment variable
-/// <c>QQQ_DEVICE=cuda|cpu</c> overrides <see cref="DeviceKind.Auto"/>. The CPU accelerator emulates an
-/// NVIDIA-like device (warp size 32) so kernels written for warps behave the same on both.
+/// <c>QQQ_DEVICE=cuda|cpu</c> overrides <see cref="DeviceKind.Auto"/>.
+/// The CPU accelerator runs every kernel thread as an OS thread and every barrier or warp shuffle as a
+/// thread rendezvous, so kernels written for GPU warps crawl there; the runtime gives it kernels of one
+/// thread per group instead (<see cref="Kernels.KernelFormulation.Cpu"/>). It keeps warps of 32 (kernels written
+/// for warps still run, as tests do) and simulates one multiprocessor per core: groups of a launch are split
+/// between them, and a group of one thread starts one OS thread per multiprocessor.
 /// </summary>
 public sealed class ComputeDevice : IDisposable
 {
@@ -29,11 +33,29 @@ public sealed class ComputeDevice : IDisposable
 
     public bool IsCuda => Kind == DeviceKind.Cuda;
 
+    /// <summary>Warp size of the CPU accelerator: CUDA's, so warp-level kernels compute the same there.</summary>
+    public const int CpuWarpSize = 32;
+
+    /// <summary>Largest CPU group: 32 warps of 32, as on CUDA (only kernels written for GPUs use groups above 1).</summary>
+    const int CpuWarpsPerMultiprocessor = 32;
+
     public static ComputeDevice Open(DeviceKind requested = DeviceKind.Auto)
     {
         var kind = requested == DeviceKind.Auto ? FromEnvironment() : requested;
+        return Open(kind, Environment.ProcessorCount);
+    }
+
+    /// <summary>
+    /// A CPU device with <paramref name="multiprocessors"/> simulated multiprocessors. Tests run GPU-formulated
+    /// kernels on one (each multiprocessor starts as many OS threads as the largest group it has run).
+    /// </summary>
+    internal static ComputeDevice OpenCpu(int multiprocessors) => Open(DeviceKind.Cpu, multiprocessors);
+
+    static ComputeDevice Open(DeviceKind kind, int cpuMultiprocessors)
+    {
+        var cpu = new CPUDevice(CpuWarpSize, CpuWarpsPerMultiprocessor, Math.Max(1, cpuMultiprocessors));
         var context = Context.Create(builder => builder
-            .CPU(CPUDeviceKind.Nvidia)
+            .CPU(cpu)
             .Cuda()
             .Optimize(OptimizationLevel.O2)
             .EnableAlgorithms());
@@ -44,7 +66,9 @@ public sealed class ComputeDevice : IDisposable
                 throw new InvalidOperationException("CUDA was requested but no NVIDIA GPU with a working driver was found");
             if (kind != DeviceKind.Cpu && cuda.Count > 0)
                 return new ComputeDevice(context, cuda[0].CreateCudaAccelerator(context), DeviceKind.Cuda);
-            return new ComputeDevice(context, context.GetCPUDevice(0).CreateCPUAccelerator(context), DeviceKind.Cpu);
+            // Parallel always: Auto would switch to the sequential simulation whenever a debugger is attached, a mode
+            // nothing here is measured or tested in.
+            return new ComputeDevice(context, cpu.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel), DeviceKind.Cpu);
         }
         catch
         {

@@ -8,11 +8,12 @@ namespace QQQ.Runtime.Tests.Devices;
 public class ComputeDeviceTests
 {
     [Fact]
-    public void CpuAcceleratorEmulatesWarpsOf32AndRunsKernels()
+    public void CpuAcceleratorHasWarpsOf32AndOneMultiprocessorPerCoreAndRunsKernels()
     {
         using var device = ComputeDevice.Open(DeviceKind.Cpu);
         Assert.Equal(DeviceKind.Cpu, device.Kind);
         Assert.Equal(32, device.Accelerator.WarpSize);
+        Assert.Equal(Environment.ProcessorCount, device.Accelerator.NumMultiprocessors);
 
         var input = QQQ.TestSupport.Numerics.RandomNonZero(new Random(), 1000);
         using var buffer = device.Accelerator.Allocate1D(input);

@@ -6,10 +6,10 @@ namespace QQQ.Runtime.Tests.Gemm;
 
 /// <summary>
 /// Every kernel variant on the CPU accelerator (the CUDA kernels with managed stand-ins for the PTX
-/// instructions) against the scalar reference, bit for bit on the fp16 output, on fresh random data with the
-/// output poisoned with NaN first. Shapes are small but awkward: partial row blocks (17, 33, 70 tokens), a
-/// partial pipeline stage (K = 160), fewer k-blocks than split-K warps (K = 64), a wide block with an idle
-/// warp (N = 96), two row blocks (M = 70).
+/// instructions, and the CPU kernel) against the scalar reference, bit for bit on the fp16 output, on fresh
+/// random data with the output poisoned with NaN first. Shapes are small but awkward: partial row blocks (17, 33,
+/// 70 tokens; 5 for the CPU kernel's blocks of 4), a partial pipeline stage (K = 160), fewer k-blocks than
+/// split-K warps (K = 64), a wide block with an idle warp (N = 96), two row blocks (M = 70).
 /// </summary>
 public class W4A8GemmKernelTests(CpuDeviceFixture fixture) : IClassFixture<CpuDeviceFixture>
 {
@@ -19,6 +19,7 @@ public class W4A8GemmKernelTests(CpuDeviceFixture fixture) : IClassFixture<CpuDe
         Gemv = W4A8GemmKernel.Gemv,
         SplitKMma = W4A8GemmKernel.SplitKMma,
         WideMma = W4A8GemmKernel.WideMma,
+        Cpu = W4A8GemmKernel.Cpu,
     }
 
     public static TheoryData<Granularity, Variant, int, int, int> Cases()
@@ -40,6 +41,7 @@ public class W4A8GemmKernelTests(CpuDeviceFixture fixture) : IClassFixture<CpuDe
                 cases.Add(granularity, Variant.SplitKMma, m, n, k);
                 cases.Add(granularity, Variant.WideMma, m, n, k);
             }
+            foreach (int m in new[] { 1, 4, 5, 70 }) cases.Add(granularity, Variant.Cpu, m, n, k);
         }
         return cases;
     }
@@ -75,18 +77,22 @@ public class W4A8GemmKernelTests(CpuDeviceFixture fixture) : IClassFixture<CpuDe
         }
     }
 
-    /// <summary>Runs the problem on the CPU accelerator into a NaN-poisoned output; returns the raw fp16 bits.</summary>
+    /// <summary>
+    /// Runs the problem on the CPU accelerator into a NaN-poisoned output; returns the raw fp16 bits. The GPU kernels
+    /// run on the one-multiprocessor device, the CPU kernel and the public Run on the runtime's.
+    /// </summary>
     internal static ushort[] RunOnCpu<TGranularity>(CpuDeviceFixture fixture, GemmProblem problem, W4A8GemmKernel? kernel)
         where TGranularity : struct, IWeightGranularity
     {
-        var accelerator = fixture.Device.Accelerator;
+        var device = kernel is null or W4A8GemmKernel.Cpu ? fixture.Device : fixture.GpuKernelDevice;
+        var accelerator = device.Accelerator;
         using var weights = PackedW4Weights<TGranularity>.Upload(
             accelerator, problem.Weights, problem.ChannelScales, problem.GroupScales, problem.N, problem.K);
         using var x = accelerator.Allocate1D(problem.Activations);
         using var tokenScales = accelerator.Allocate1D(problem.TokenScales);
         using var output = accelerator.Allocate1D(Enumerable.Repeat(BitConverter.HalfToUInt16Bits(System.Half.NaN), problem.M * problem.N).ToArray());
         var outputView = ((ArrayView<ushort>)output.View).Cast<ILGPU.Half>();
-        var gemm = fixture.Gemm<TGranularity>();
+        var gemm = fixture.Gemm<TGranularity>(device);
         if (kernel is { } pinned) gemm.Run(pinned, x.View, tokenScales.View, weights, outputView);
         else gemm.Run(x.View, tokenScales.View, weights, outputView);
         accelerator.Synchronize();

@@ -12,28 +12,30 @@ public class AttentionTests(LayersFixture fixture)
     static readonly Half NaN = (Half)float.NaN;
 
     /// <summary>A 2-layer cache filled with NaN: any read of a position never written poisons the output.</summary>
-    KeyValueCache PoisonedCache(AttentionShape shape)
+    static KeyValueCache PoisonedCache(LayerTarget target, AttentionShape shape)
     {
-        var cache = new KeyValueCache(fixture.Accelerator, 2, shape.KeyValueHeads, Context, shape.HeadDim);
+        var cache = new KeyValueCache(target.Accelerator, 2, shape.KeyValueHeads, Context, shape.HeadDim);
         var poison = HalfData.Filled((int)cache.Keys.Length, NaN);
         cache.Keys.CopyFromCPU(poison);
         cache.Values.CopyFromCPU(poison);
         return cache;
     }
 
-    [Fact]
-    public void AppendWritesExactlyTheNewPositionsOfOneLayer()
+    [Theory]
+    [MemberData(nameof(Formulations.Both), MemberType = typeof(Formulations))]
+    public void AppendWritesExactlyTheNewPositionsOfOneLayer(Formulation formulation)
     {
+        var target = fixture[formulation];
         var shape = new AttentionShape(4, 2, 8);
         const int layer = 1, start = 4, rows = 5;
-        using var cache = PoisonedCache(shape);
+        using var cache = PoisonedCache(target, shape);
         var random = new Random();
         var k = HalfData.RandomNonZero(random, rows * shape.KeyValueWidth);
         var v = HalfData.RandomNonZero(random, k.Length);
-        using var kBuffer = fixture.Upload(k);
-        using var vBuffer = fixture.Upload(v);
+        using var kBuffer = target.Upload(k);
+        using var vBuffer = target.Upload(v);
 
-        fixture.Kernels.Attention.Append(cache, layer, start, rows, kBuffer.View, vBuffer.View);
+        target.Kernels.Attention.Append(cache, layer, start, rows, kBuffer.View, vBuffer.View);
 
         // Compared as float: float.NaN.Equals(float.NaN) holds, ILGPU.Half's NaN is unequal to itself.
         var keys = HalfData.ToFloat(cache.Keys.GetAsArray());
@@ -51,34 +53,38 @@ public class AttentionTests(LayersFixture fixture)
                     }
     }
 
-    public static TheoryData<int, int, int, int, int> Cases() => new()
-    {
-        { 1, 0, 3, 1, 8 },
-        { 1, 6, 3, 1, 24 },
-        { 5, 0, 3, 1, 24 },
-        { 5, 6, 4, 2, 8 },
-        { 17, 0, 4, 2, 8 },
-        { 17, 6, 3, 1, 8 },
-    };
+    // head_dim 40: lanes 0-7 of each score's warp sum add two dims, lanes 8-31 one.
+    public static TheoryData<Formulation, int, int, int, int, int> Cases() => Formulations.Cross(
+        (1, 0, 3, 1, 8),
+        (1, 6, 3, 1, 24),
+        (5, 0, 3, 1, 24),
+        (5, 6, 4, 2, 8),
+        (5, 6, 2, 1, 40));
+
+    public static TheoryData<Formulation, int, int, int, int, int> CpuCases() => Formulations.CpuOnly(
+        (17, 0, 4, 2, 8),
+        (17, 6, 3, 1, 8));
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void AttendMatchesFloat64Reference(int rows, int start, int heads, int kvHeads, int headDim)
+    [MemberData(nameof(CpuCases))]
+    public void AttendMatchesFloat64Reference(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim)
     {
+        var target = fixture[formulation];
         var shape = new AttentionShape(heads, kvHeads, headDim);
         const int layer = 1;
-        using var cache = PoisonedCache(shape);
+        using var cache = PoisonedCache(target, shape);
         var random = new Random();
         // Positions 0 .. start - 1 hold an earlier prefix; the new rows are appended by the kernel.
         int filled = start + rows;
         var k = HalfData.RandomNonZero(random, filled * shape.KeyValueWidth, 2f);
         var v = HalfData.RandomNonZero(random, k.Length, 2f);
         var q = HalfData.RandomNonZero(random, rows * shape.QueryWidth, 2f);
-        using var kBuffer = fixture.Upload(k);
-        using var vBuffer = fixture.Upload(v);
-        using var qBuffer = fixture.Upload(q);
-        using var output = fixture.Poisoned(q.Length, float.NaN);
-        var attention = fixture.Kernels.Attention;
+        using var kBuffer = target.Upload(k);
+        using var vBuffer = target.Upload(v);
+        using var qBuffer = target.Upload(q);
+        using var output = target.Poisoned(q.Length, float.NaN);
+        var attention = target.Kernels.Attention;
         if (start > 0)
             attention.Append(cache, layer, 0, start, kBuffer.View.SubView(0, start * shape.KeyValueWidth), vBuffer.View.SubView(0, start * shape.KeyValueWidth));
         int newRows = rows * shape.KeyValueWidth;
@@ -103,27 +109,29 @@ public class AttentionTests(LayersFixture fixture)
         return layer;
     }
 
+    public static TheoryData<Formulation, int, int, int> DecodeShapes => Formulations.Cross((3, 1, 24), (4, 2, 8));
+
     [Theory]
-    [InlineData(3, 1, 24)]
-    [InlineData(4, 2, 8)]
-    public void PrefillEqualsDecodeStepByStep(int heads, int kvHeads, int headDim)
+    [MemberData(nameof(DecodeShapes))]
+    public void PrefillEqualsDecodeStepByStep(Formulation formulation, int heads, int kvHeads, int headDim)
     {
+        var target = fixture[formulation];
         var shape = new AttentionShape(heads, kvHeads, headDim);
         const int tokens = 9, layer = 0;
         var random = new Random();
         var q = HalfData.RandomNonZero(random, tokens * shape.QueryWidth, 2f);
         var k = HalfData.RandomNonZero(random, tokens * shape.KeyValueWidth, 2f);
         var v = HalfData.RandomNonZero(random, tokens * shape.KeyValueWidth, 2f);
-        using var tables = new RotaryTables(fixture.Accelerator, Context, headDim, 10000f);
-        var kernels = fixture.Kernels;
+        using var tables = new RotaryTables(target.Accelerator, Context, headDim, 10000f);
+        var kernels = target.Kernels;
 
         // Prefill: RoPE, append and attend all tokens at once.
         float[] prefill;
-        using (var cache = PoisonedCache(shape))
-        using (var qBuffer = fixture.Upload(q))
-        using (var kBuffer = fixture.Upload(k))
-        using (var vBuffer = fixture.Upload(v))
-        using (var output = fixture.Poisoned(q.Length, float.NaN))
+        using (var cache = PoisonedCache(target, shape))
+        using (var qBuffer = target.Upload(q))
+        using (var kBuffer = target.Upload(k))
+        using (var vBuffer = target.Upload(v))
+        using (var output = target.Poisoned(q.Length, float.NaN))
         {
             kernels.Rotary.Apply(qBuffer.View, kBuffer.View, tokens, 0, shape, tables, RopeConvention.RotateHalf);
             kernels.Attention.Append(cache, layer, 0, tokens, kBuffer.View, vBuffer.View);
@@ -133,13 +141,13 @@ public class AttentionTests(LayersFixture fixture)
 
         // Decode: the same tokens one at a time, each at its own position.
         var decode = new float[q.Length];
-        using (var cache = PoisonedCache(shape))
-        using (var output = fixture.Poisoned(shape.QueryWidth, float.NaN))
+        using (var cache = PoisonedCache(target, shape))
+        using (var output = target.Poisoned(shape.QueryWidth, float.NaN))
             for (int t = 0; t < tokens; t++)
             {
-                using var qRow = fixture.Upload(q[(t * shape.QueryWidth)..((t + 1) * shape.QueryWidth)]);
-                using var kRow = fixture.Upload(k[(t * shape.KeyValueWidth)..((t + 1) * shape.KeyValueWidth)]);
-                using var vRow = fixture.Upload(v[(t * shape.KeyValueWidth)..((t + 1) * shape.KeyValueWidth)]);
+                using var qRow = target.Upload(q[(t * shape.QueryWidth)..((t + 1) * shape.QueryWidth)]);
+                using var kRow = target.Upload(k[(t * shape.KeyValueWidth)..((t + 1) * shape.KeyValueWidth)]);
+                using var vRow = target.Upload(v[(t * shape.KeyValueWidth)..((t + 1) * shape.KeyValueWidth)]);
                 kernels.Rotary.Apply(qRow.View, kRow.View, 1, t, shape, tables, RopeConvention.RotateHalf);
                 kernels.Attention.Append(cache, layer, t, 1, kRow.View, vRow.View);
                 kernels.Attention.Attend(cache, layer, t, 1, shape, qRow.View, output.View);
@@ -149,15 +157,17 @@ public class AttentionTests(LayersFixture fixture)
         Assert.True(Numerics.RelativeError(decode, Array.ConvertAll(prefill, x => (double)x)) < 1e-6);
     }
 
-    [Fact]
-    public void PositionsBeyondTheContextAndMismatchesAreRejected()
+    [Theory]
+    [MemberData(nameof(Formulations.Both), MemberType = typeof(Formulations))]
+    public void PositionsBeyondTheContextAndMismatchesAreRejected(Formulation formulation)
     {
+        var target = fixture[formulation];
         var shape = new AttentionShape(3, 1, 8);
-        using var cache = new KeyValueCache(fixture.Accelerator, 2, 1, Context, 8);
-        using var k = fixture.Upload(new Half[2 * shape.KeyValueWidth]);
-        using var q = fixture.Upload(new Half[2 * shape.QueryWidth]);
-        using var output = fixture.Poisoned(2 * shape.QueryWidth, 0f);
-        var attention = fixture.Kernels.Attention;
+        using var cache = new KeyValueCache(target.Accelerator, 2, 1, Context, 8);
+        using var k = target.Upload(new Half[2 * shape.KeyValueWidth]);
+        using var q = target.Upload(new Half[2 * shape.QueryWidth]);
+        using var output = target.Poisoned(2 * shape.QueryWidth, 0f);
+        var attention = target.Kernels.Attention;
         Assert.Throws<ArgumentException>(() => attention.Append(cache, 0, Context - 1, 2, k.View, k.View));
         Assert.Throws<ArgumentException>(() => attention.Append(cache, 0, -1, 2, k.View, k.View));
         Assert.Throws<ArgumentException>(() => attention.Append(cache, 2, 0, 2, k.View, k.View));

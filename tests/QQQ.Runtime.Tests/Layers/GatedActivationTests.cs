@@ -9,21 +9,22 @@ namespace QQQ.Runtime.Tests.Layers;
 [Collection(LayersCollection.Name)]
 public class GatedActivationTests(LayersFixture fixture)
 {
+    public static TheoryData<Formulation, int, int> Shapes => Formulations.Cross((1, 72), (5, 200), (17, 72));
+
     [Theory]
-    [InlineData(1, 72)]
-    [InlineData(5, 200)]
-    [InlineData(17, 72)]
-    public void KernelMatchesReference(int rows, int intermediate)
+    [MemberData(nameof(Shapes))]
+    public void KernelMatchesReference(Formulation formulation, int rows, int intermediate)
     {
+        var target = fixture[formulation];
         var random = new Random();
         var gate = HalfData.RandomNonZero(random, rows * intermediate, 6f);
         var up = HalfData.RandomNonZero(random, rows * intermediate, 2f);
-        using var gateBuffer = fixture.Upload(gate);
-        using var upBuffer = fixture.Upload(up);
-        using var quantized = fixture.Poisoned<sbyte>(gate.Length, Poison.Int8);
-        using var scales = fixture.Poisoned(rows, float.NaN);
+        using var gateBuffer = target.Upload(gate);
+        using var upBuffer = target.Upload(up);
+        using var quantized = target.Poisoned<sbyte>(gate.Length, Poison.Int8);
+        using var scales = target.Poisoned(rows, float.NaN);
 
-        fixture.Kernels.GatedActivation.ActivateQuantize(gateBuffer.View, upBuffer.View, rows, intermediate, quantized.View, scales.View);
+        target.Kernels.GatedActivation.ActivateQuantize(gateBuffer.View, upBuffer.View, rows, intermediate, quantized.View, scales.View);
 
         var expectedQ = new sbyte[gate.Length];
         var expectedScales = new float[rows];
@@ -49,14 +50,16 @@ public class GatedActivationTests(LayersFixture fixture)
         Assert.True(Numerics.RelativeError(torchOut.data<float>().ToArray(), expected) < 1e-6);
     }
 
-    [Fact]
-    public void MismatchedSizesAreRejected()
+    [Theory]
+    [MemberData(nameof(Formulations.Both), MemberType = typeof(Formulations))]
+    public void MismatchedSizesAreRejected(Formulation formulation)
     {
-        using var gate = fixture.Upload(new ILGPU.Half[2 * 8]);
-        using var up = fixture.Upload(new ILGPU.Half[2 * 8 - 1]);
-        using var quantized = fixture.Poisoned<sbyte>(2 * 8, 0);
-        using var scales = fixture.Poisoned(2, 0f);
+        var target = fixture[formulation];
+        using var gate = target.Upload(new ILGPU.Half[2 * 8]);
+        using var up = target.Upload(new ILGPU.Half[2 * 8 - 1]);
+        using var quantized = target.Poisoned<sbyte>(2 * 8, 0);
+        using var scales = target.Poisoned(2, 0f);
         Assert.Throws<ArgumentException>(() =>
-            fixture.Kernels.GatedActivation.ActivateQuantize(gate.View, up.View, 2, 8, quantized.View, scales.View));
+            target.Kernels.GatedActivation.ActivateQuantize(gate.View, up.View, 2, 8, quantized.View, scales.View));
     }
 }

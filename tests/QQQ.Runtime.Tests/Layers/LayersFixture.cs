@@ -1,21 +1,42 @@
 using ILGPU;
 using ILGPU.Runtime;
 using QQQ.Runtime.Devices;
+using QQQ.Runtime.Kernels;
 using QQQ.Runtime.Kernels.Layers;
 
 namespace QQQ.Runtime.Tests.Layers;
 
-/// <summary>One CPU accelerator and one set of loaded layer kernels shared by all layer tests.</summary>
+/// <summary>
+/// The layer kernels of both formulations, shared by all layer tests: the GPU formulation on a CPU device with one
+/// multiprocessor (it starts one OS thread per thread of its largest group), the CPU formulation on the device
+/// the runtime opens.
+/// </summary>
 public sealed class LayersFixture : IDisposable
 {
-    public LayersFixture()
+    readonly LayerTarget _gpu = new(ComputeDevice.OpenCpu(1), KernelFormulation.Gpu);
+    readonly LayerTarget _cpu = new(ComputeDevice.Open(DeviceKind.Cpu), KernelFormulation.Cpu);
+
+    public LayerTarget this[Formulation formulation] => formulation == Formulation.Gpu ? _gpu : _cpu;
+
+    public void Dispose()
     {
-        Device = ComputeDevice.Open(DeviceKind.Cpu);
-        Kernels = new LayerKernels(Device.Accelerator);
+        _gpu.Dispose();
+        _cpu.Dispose();
+    }
+}
+
+/// <summary>One formulation's layer kernels and the accelerator they run on.</summary>
+public sealed class LayerTarget : IDisposable
+{
+    readonly ComputeDevice _device;
+
+    internal LayerTarget(ComputeDevice device, KernelFormulation formulation)
+    {
+        _device = device;
+        Kernels = new LayerKernels(device.Accelerator, formulation);
     }
 
-    public ComputeDevice Device { get; }
-    public Accelerator Accelerator => Device.Accelerator;
+    public Accelerator Accelerator => _device.Accelerator;
     public LayerKernels Kernels { get; }
 
     /// <summary>A device buffer holding <paramref name="values"/>.</summary>
@@ -32,7 +53,7 @@ public sealed class LayersFixture : IDisposable
     public void Dispose()
     {
         Kernels.Dispose();
-        Device.Dispose();
+        _device.Dispose();
     }
 }
 

@@ -7,18 +7,24 @@ namespace QQQ.Runtime.Tests.Layers;
 [Collection(LayersCollection.Name)]
 public class ResidualAddTests(LayersFixture fixture)
 {
+    public static TheoryData<Formulation, int, int> Shapes => Formulations.Cross((1, 72), (17, 72));
+
+    // Several of the CPU formulation's chunks of ResidualAddKernel.CpuChunk elements, the last one partial.
+    public static TheoryData<Formulation, int, int> CpuShapes => Formulations.CpuOnly((1200, 72));
+
     [Theory]
-    [InlineData(1, 72)]
-    [InlineData(17, 72)]
-    public void KernelMatchesReferenceExactly(int rows, int hidden)
+    [MemberData(nameof(Shapes))]
+    [MemberData(nameof(CpuShapes))]
+    public void KernelMatchesReferenceExactly(Formulation formulation, int rows, int hidden)
     {
+        var target = fixture[formulation];
         var random = new Random();
         var h = Numerics.RandomNonZero(random, rows * hidden, 4f);
         var delta = HalfData.RandomNonZero(random, rows * hidden);
-        using var residual = fixture.Upload(h);
-        using var deltaBuffer = fixture.Upload(delta);
+        using var residual = target.Upload(h);
+        using var deltaBuffer = target.Upload(delta);
 
-        fixture.Kernels.ResidualAdd.Add(residual.View, deltaBuffer.View);
+        target.Kernels.ResidualAdd.Add(residual.View, deltaBuffer.View);
 
         // One correctly rounded fp32 add per element on both sides: bit-exact.
         var expected = (float[])h.Clone();
@@ -26,11 +32,13 @@ public class ResidualAddTests(LayersFixture fixture)
         Assert.Equal(expected, residual.GetAsArray1D());
     }
 
-    [Fact]
-    public void MismatchedSizesAreRejected()
+    [Theory]
+    [MemberData(nameof(Formulations.Both), MemberType = typeof(Formulations))]
+    public void MismatchedSizesAreRejected(Formulation formulation)
     {
-        using var residual = fixture.Upload(new float[10]);
-        using var delta = fixture.Upload(new ILGPU.Half[9]);
-        Assert.Throws<ArgumentException>(() => fixture.Kernels.ResidualAdd.Add(residual.View, delta.View));
+        var target = fixture[formulation];
+        using var residual = target.Upload(new float[10]);
+        using var delta = target.Upload(new ILGPU.Half[9]);
+        Assert.Throws<ArgumentException>(() => target.Kernels.ResidualAdd.Add(residual.View, delta.View));
     }
 }

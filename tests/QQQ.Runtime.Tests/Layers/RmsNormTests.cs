@@ -8,39 +8,44 @@ namespace QQQ.Runtime.Tests.Layers;
 [Collection(LayersCollection.Name)]
 public class RmsNormTests(LayersFixture fixture)
 {
+    public static TheoryData<Formulation, int, int> Shapes => Formulations.Cross((1, 72), (5, 72), (3, 300));
+    public static TheoryData<Formulation, int, int> CpuShapes => Formulations.CpuOnly((17, 300));
+
     const float Eps = 1e-5f;
 
     [Theory]
-    [InlineData(1, 72)]
-    [InlineData(5, 72)]
-    [InlineData(17, 300)]
-    public void NormalizeMatchesFloat64Reference(int rows, int hidden)
+    [MemberData(nameof(Shapes))]
+    [MemberData(nameof(CpuShapes))]
+    public void NormalizeMatchesFloat64Reference(Formulation formulation, int rows, int hidden)
     {
+        var target = fixture[formulation];
         var random = new Random();
         var x = Numerics.RandomNonZero(random, rows * hidden, 2f);
         var weight = Numerics.RandomNonZero(random, hidden);
-        using var input = fixture.Upload(x);
-        using var gamma = fixture.Upload(weight);
-        using var output = fixture.Poisoned(x.Length, float.NaN);
+        using var input = target.Upload(x);
+        using var gamma = target.Upload(weight);
+        using var output = target.Poisoned(x.Length, float.NaN);
 
-        fixture.Kernels.RmsNorm.Normalize(input.View, gamma.View, rows, hidden, Eps, output.View);
+        target.Kernels.RmsNorm.Normalize(input.View, gamma.View, rows, hidden, Eps, output.View);
 
         var expected = new double[x.Length];
         RmsNormKernels.Reference(x, weight, Eps, expected);
         Assert.True(Numerics.RelativeError(output.GetAsArray1D(), expected) < 1e-6);
     }
 
-    [Fact]
-    public void NormalizeInPlaceMatchesReference()
+    [Theory]
+    [MemberData(nameof(Formulations.Both), MemberType = typeof(Formulations))]
+    public void NormalizeInPlaceMatchesReference(Formulation formulation)
     {
+        var target = fixture[formulation];
         const int rows = 5, hidden = 300;
         var random = new Random();
         var x = Numerics.RandomNonZero(random, rows * hidden, 2f);
         var weight = Numerics.RandomNonZero(random, hidden);
-        using var buffer = fixture.Upload(x);
-        using var gamma = fixture.Upload(weight);
+        using var buffer = target.Upload(x);
+        using var gamma = target.Upload(weight);
 
-        fixture.Kernels.RmsNorm.Normalize(buffer.View, gamma.View, rows, hidden, Eps, buffer.View);
+        target.Kernels.RmsNorm.Normalize(buffer.View, gamma.View, rows, hidden, Eps, buffer.View);
 
         var expected = new double[x.Length];
         RmsNormKernels.Reference(x, weight, Eps, expected);
@@ -48,20 +53,20 @@ public class RmsNormTests(LayersFixture fixture)
     }
 
     [Theory]
-    [InlineData(1, 72)]
-    [InlineData(5, 72)]
-    [InlineData(17, 300)]
-    public void NormalizeQuantizeMatchesReference(int rows, int hidden)
+    [MemberData(nameof(Shapes))]
+    [MemberData(nameof(CpuShapes))]
+    public void NormalizeQuantizeMatchesReference(Formulation formulation, int rows, int hidden)
     {
+        var target = fixture[formulation];
         var random = new Random();
         var x = Numerics.RandomNonZero(random, rows * hidden, 2f);
         var weight = Numerics.RandomNonZero(random, hidden);
-        using var input = fixture.Upload(x);
-        using var gamma = fixture.Upload(weight);
-        using var quantized = fixture.Poisoned<sbyte>(x.Length, Poison.Int8);
-        using var scales = fixture.Poisoned(rows, float.NaN);
+        using var input = target.Upload(x);
+        using var gamma = target.Upload(weight);
+        using var quantized = target.Poisoned<sbyte>(x.Length, Poison.Int8);
+        using var scales = target.Poisoned(rows, float.NaN);
 
-        fixture.Kernels.RmsNorm.NormalizeQuantize(input.View, gamma.View, rows, hidden, Eps, quantized.View, scales.View);
+        target.Kernels.RmsNorm.NormalizeQuantize(input.View, gamma.View, rows, hidden, Eps, quantized.View, scales.View);
 
         var expectedQ = new sbyte[x.Length];
         var expectedScales = new float[rows];
@@ -88,15 +93,17 @@ public class RmsNormTests(LayersFixture fixture)
         Assert.True(Numerics.RelativeError(torchOut.data<float>().ToArray(), expected) < 1e-6);
     }
 
-    [Fact]
-    public void MismatchedSizesAreRejected()
+    [Theory]
+    [MemberData(nameof(Formulations.Both), MemberType = typeof(Formulations))]
+    public void MismatchedSizesAreRejected(Formulation formulation)
     {
-        using var input = fixture.Upload(new float[3 * 16]);
-        using var gamma = fixture.Upload(new float[16]);
-        using var output = fixture.Poisoned(3 * 16, 0f);
-        using var quantized = fixture.Poisoned<sbyte>(3 * 16, 0);
-        using var scales = fixture.Poisoned(3, 0f);
-        var norm = fixture.Kernels.RmsNorm;
+        var target = fixture[formulation];
+        using var input = target.Upload(new float[3 * 16]);
+        using var gamma = target.Upload(new float[16]);
+        using var output = target.Poisoned(3 * 16, 0f);
+        using var quantized = target.Poisoned<sbyte>(3 * 16, 0);
+        using var scales = target.Poisoned(3, 0f);
+        var norm = target.Kernels.RmsNorm;
         Assert.Throws<ArgumentException>(() => norm.Normalize(input.View, gamma.View.SubView(0, 15), 3, 16, Eps, output.View));
         Assert.Throws<ArgumentException>(() => norm.Normalize(input.View.SubView(0, 47), gamma.View, 3, 16, Eps, output.View));
         Assert.Throws<ArgumentException>(() => norm.Normalize(input.View, gamma.View, 3, 16, Eps, output.View.SubView(0, 32)));

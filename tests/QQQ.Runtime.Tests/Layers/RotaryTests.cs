@@ -11,29 +11,28 @@ public class RotaryTests(LayersFixture fixture)
 {
     const float Theta = 10000f;
 
-    public static TheoryData<int, int, int, int, RopeConvention> Cases() => new()
-    {
-        { 1, 3, 1, 8, RopeConvention.RotateHalf },
-        { 5, 3, 1, 24, RopeConvention.RotateHalf },
-        { 17, 4, 2, 8, RopeConvention.RotateHalf },
-        { 1, 3, 1, 24, RopeConvention.AdjacentPairs },
-        { 17, 3, 1, 8, RopeConvention.AdjacentPairs },
-    };
+    public static TheoryData<Formulation, int, int, int, int, RopeConvention> Cases() => Formulations.Cross(
+        (1, 3, 1, 8, RopeConvention.RotateHalf),
+        (5, 3, 1, 24, RopeConvention.RotateHalf),
+        (17, 4, 2, 8, RopeConvention.RotateHalf),
+        (1, 3, 1, 24, RopeConvention.AdjacentPairs),
+        (17, 3, 1, 8, RopeConvention.AdjacentPairs));
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void KernelMatchesReference(int rows, int heads, int kvHeads, int headDim, RopeConvention convention)
+    public void KernelMatchesReference(Formulation formulation, int rows, int heads, int kvHeads, int headDim, RopeConvention convention)
     {
+        var target = fixture[formulation];
         var shape = new AttentionShape(heads, kvHeads, headDim);
         const int start = 3;
         var random = new Random();
         var q = HalfData.RandomNonZero(random, rows * shape.QueryWidth, 2f);
         var k = HalfData.RandomNonZero(random, rows * shape.KeyValueWidth, 2f);
-        using var tables = new RotaryTables(fixture.Accelerator, 40, headDim, Theta);
-        using var qBuffer = fixture.Upload(q);
-        using var kBuffer = fixture.Upload(k);
+        using var tables = new RotaryTables(target.Accelerator, 40, headDim, Theta);
+        using var qBuffer = target.Upload(q);
+        using var kBuffer = target.Upload(k);
 
-        fixture.Kernels.Rotary.Apply(qBuffer.View, kBuffer.View, rows, start, shape, tables, convention);
+        target.Kernels.Rotary.Apply(qBuffer.View, kBuffer.View, rows, start, shape, tables, convention);
 
         var (cos, sin) = RotaryTables.Compute(40, headDim, Theta);
         var expectedQ = new double[q.Length];
@@ -140,14 +139,16 @@ public class RotaryTests(LayersFixture fixture)
         Assert.True(Numerics.RelativeError(expected, actual) < 1e-6);
     }
 
-    [Fact]
-    public void PositionsBeyondTheTablesAndBadSizesAreRejected()
+    [Theory]
+    [MemberData(nameof(Formulations.Both), MemberType = typeof(Formulations))]
+    public void PositionsBeyondTheTablesAndBadSizesAreRejected(Formulation formulation)
     {
+        var target = fixture[formulation];
         var shape = new AttentionShape(3, 1, 8);
-        using var tables = new RotaryTables(fixture.Accelerator, 10, 8, Theta);
-        using var q = fixture.Upload(new ILGPU.Half[2 * shape.QueryWidth]);
-        using var k = fixture.Upload(new ILGPU.Half[2 * shape.KeyValueWidth]);
-        var rotary = fixture.Kernels.Rotary;
+        using var tables = new RotaryTables(target.Accelerator, 10, 8, Theta);
+        using var q = target.Upload(new ILGPU.Half[2 * shape.QueryWidth]);
+        using var k = target.Upload(new ILGPU.Half[2 * shape.KeyValueWidth]);
+        var rotary = target.Kernels.Rotary;
         Assert.Throws<ArgumentException>(() => rotary.Apply(q.View, k.View, 2, 9, shape, tables, RopeConvention.RotateHalf));
         Assert.Throws<ArgumentException>(() => rotary.Apply(q.View, k.View, 2, -1, shape, tables, RopeConvention.RotateHalf));
         Assert.Throws<ArgumentException>(() => rotary.Apply(q.View, k.View.SubView(0, 8), 2, 0, shape, tables, RopeConvention.RotateHalf));

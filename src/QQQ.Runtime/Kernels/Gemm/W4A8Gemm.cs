@@ -15,14 +15,17 @@ internal enum W4A8GemmKernel
 
     /// <summary>Tensor-core mma, 64 x 128 blocks (<see cref="WideTiling"/>).</summary>
     WideMma,
+
+    /// <summary>One CPU thread per column pair and block of tokens (<see cref="W4A8CpuKernel"/>); what the CPU accelerator runs.</summary>
+    Cpu,
 }
 
 /// <summary>
 /// W4A8 GEMM on an ILGPU accelerator: D (M, N) fp16 = fp16(((float)acc * s_channel[n]) * s_tok[m]) with acc the
 /// exact int32 sum over K of x_q (M, K) int8 times the int8-expanded 4-bit weights. Bit-exact with
-/// <see cref="W4A8GemmReference"/>. Kernels are compiled per <typeparamref name="TGranularity"/> when this object
-/// is created (on CUDA: PTX post-processed, see <see cref="PtxPostProcessor"/>); on the CPU accelerator the same
-/// kernels run with managed stand-ins for the PTX instructions.
+/// <see cref="W4A8GemmReference"/>. Kernels are compiled per <typeparamref name="TGranularity"/> on first use
+/// (on CUDA: PTX post-processed, see <see cref="PtxPostProcessor"/>). On the CPU accelerator <see cref="Run(ArrayView{sbyte}, ArrayView{float}, PackedW4Weights{TGranularity}, ArrayView{ILGPU.Half}, AcceleratorStream?)"/>
+/// takes <see cref="W4A8CpuKernel"/>; the GPU kernels still run there (tests pin them) with managed stand-ins for the PTX instructions.
 /// </summary>
 public sealed class W4A8Gemm<TGranularity> : IDisposable
     where TGranularity : struct, IWeightGranularity
@@ -33,25 +36,31 @@ public sealed class W4A8Gemm<TGranularity> : IDisposable
     /// <summary>Token counts above <see cref="GemvMaxTokens"/> and up to this use the split-K mma tiling; larger ones the wide tiling.</summary>
     public const int SplitKMaxTokens = 64;
 
-    readonly Kernel[] kernels;
-    readonly Action<AcceleratorStream, KernelConfig, GemmArguments>[] launchers;
+    /// <summary>Each variant's kernel and launcher, loaded on first use (indexed by <see cref="W4A8GemmKernel"/>).</summary>
+    readonly Lazy<(Kernel Kernel, Action<AcceleratorStream, KernelConfig, GemmArguments> Launch)>[] kernels;
     readonly int splitKSharedBytes, wideSharedBytes;
+    readonly bool cpu;
 
-    /// <summary>Compiles and loads the kernels for <paramref name="accelerator"/> (hundreds of ms on CUDA, once).</summary>
+    /// <summary>Prepares the kernels for <paramref name="accelerator"/>; each compiles on its first run (hundreds of ms on CUDA, once).</summary>
     public W4A8Gemm(Accelerator accelerator)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
         Accelerator = accelerator;
+        cpu = KernelFormulations.For(accelerator) == KernelFormulation.Cpu;
         bool emulateMma = accelerator.AcceleratorType != AcceleratorType.Cuda;
         splitKSharedBytes = W4A8MmaKernel.SharedBytes<SplitKTiling>(emulateMma);
         wideSharedBytes = W4A8MmaKernel.SharedBytes<WideTiling>(emulateMma);
-        kernels =
-        [
-            GemmKernelLoader.Load(accelerator, KernelMethod(W4A8GemmKernel.Gemv), 0),
-            GemmKernelLoader.Load(accelerator, KernelMethod(W4A8GemmKernel.SplitKMma), splitKSharedBytes),
-            GemmKernelLoader.Load(accelerator, KernelMethod(W4A8GemmKernel.WideMma), wideSharedBytes),
-        ];
-        launchers = [.. kernels.Select(k => k.CreateLauncherDelegate<Action<AcceleratorStream, KernelConfig, GemmArguments>>())];
+        kernels = [.. Enum.GetValues<W4A8GemmKernel>().Select(variant =>
+            new Lazy<(Kernel, Action<AcceleratorStream, KernelConfig, GemmArguments>)>(() =>
+            {
+                var kernel = GemmKernelLoader.Load(accelerator, KernelMethod(variant), variant switch
+                {
+                    W4A8GemmKernel.SplitKMma => splitKSharedBytes,
+                    W4A8GemmKernel.WideMma => wideSharedBytes,
+                    _ => 0,
+                });
+                return (kernel, kernel.CreateLauncherDelegate<Action<AcceleratorStream, KernelConfig, GemmArguments>>());
+            }))];
     }
 
     /// <summary>The accelerator the kernels were loaded for.</summary>
@@ -72,7 +81,8 @@ public sealed class W4A8Gemm<TGranularity> : IDisposable
         ArrayView<ILGPU.Half> output, AcceleratorStream? stream = null)
     {
         int tokens = (int)tokenScales.Length;
-        var kernel = tokens <= GemvMaxTokens ? W4A8GemmKernel.Gemv
+        var kernel = cpu ? W4A8GemmKernel.Cpu
+            : tokens <= GemvMaxTokens ? W4A8GemmKernel.Gemv
             : tokens <= SplitKMaxTokens ? W4A8GemmKernel.SplitKMma
             : W4A8GemmKernel.WideMma;
         Run(kernel, activations, tokenScales, weights, output, stream);
@@ -112,9 +122,11 @@ public sealed class W4A8Gemm<TGranularity> : IDisposable
         {
             W4A8GemmKernel.Gemv => new KernelConfig(columnTiles, W4A8GemvKernel.ThreadsPerBlock),
             W4A8GemmKernel.SplitKMma => MmaConfig<SplitKTiling>(columnTiles, rowBlocks, splitKSharedBytes),
-            _ => MmaConfig<WideTiling>(columnTiles, rowBlocks, wideSharedBytes),
+            W4A8GemmKernel.WideMma => MmaConfig<WideTiling>(columnTiles, rowBlocks, wideSharedBytes),
+            W4A8GemmKernel.Cpu => new KernelConfig(W4A8CpuKernel.Groups(m, n), 1),
+            _ => throw new ArgumentOutOfRangeException(nameof(kernel)),
         };
-        launchers[(int)kernel](stream ?? Accelerator.DefaultStream, config, arguments);
+        kernels[(int)kernel].Value.Launch(stream ?? Accelerator.DefaultStream, config, arguments);
     }
 
     static KernelConfig MmaConfig<TTiling>(int columnTiles, int rowBlocks, int sharedBytes)
@@ -143,12 +155,14 @@ public sealed class W4A8Gemm<TGranularity> : IDisposable
         W4A8GemmKernel.Gemv => typeof(W4A8GemvKernel).GetMethod(nameof(W4A8GemvKernel.Kernel))!.MakeGenericMethod(typeof(TGranularity)),
         W4A8GemmKernel.SplitKMma => typeof(W4A8MmaKernel).GetMethod(nameof(W4A8MmaKernel.Kernel))!.MakeGenericMethod(typeof(TGranularity), typeof(SplitKTiling)),
         W4A8GemmKernel.WideMma => typeof(W4A8MmaKernel).GetMethod(nameof(W4A8MmaKernel.Kernel))!.MakeGenericMethod(typeof(TGranularity), typeof(WideTiling)),
+        W4A8GemmKernel.Cpu => typeof(W4A8CpuKernel).GetMethod(nameof(W4A8CpuKernel.Kernel))!.MakeGenericMethod(typeof(TGranularity)),
         _ => throw new ArgumentOutOfRangeException(nameof(kernel)),
     };
 
-    /// <summary>Unloads the kernels.</summary>
+    /// <summary>Unloads the kernels that were loaded.</summary>
     public void Dispose()
     {
-        foreach (var kernel in kernels) kernel.Dispose();
+        foreach (var kernel in kernels)
+            if (kernel.IsValueCreated) kernel.Value.Kernel.Dispose();
     }
 }

@@ -13,22 +13,38 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// <see cref="TokenQuantizer"/> for o_proj: fusing the quantization would need one group per token row
 /// for all heads, which leaves a decode step with a single group.
 /// </summary>
-public sealed class AttentionKernels
+public sealed partial class AttentionKernels
 {
     internal const int Warps = 4;
 
-    readonly Action<Index1D, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, int, int, int, int> _append;
+    /// <summary>Launches the loaded append formulation on (key, value, cache keys, cache values, start, rows, context, kv heads, head_dim).</summary>
+    readonly Action<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, int, int, int, int, int> _append;
     readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, int, int, int, int, int, float> _attend;
-    readonly int _warpSize;
+    readonly int _attendGroupSize;
 
-    /// <summary>Loads both kernels on <paramref name="accelerator"/>.</summary>
-    public AttentionKernels(Accelerator accelerator)
+    /// <summary>Loads both kernels on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
+    public AttentionKernels(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
+
+    internal AttentionKernels(Accelerator accelerator, KernelFormulation formulation)
     {
-        _warpSize = accelerator.WarpSize;
-        _append = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>,
-            int, int, int, int>(AppendKernel);
+        if (formulation == KernelFormulation.Cpu)
+        {
+            var append = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>,
+                int, int, int, int>(AppendCpuKernel);
+            _append = (key, value, keys, values, start, rows, context, kvHeads, headDim) =>
+                append(new KernelConfig(rows, 1), key, value, keys, values, start, context, kvHeads, headDim);
+            _attendGroupSize = 1;
+        }
+        else
+        {
+            var append = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>,
+                int, int, int, int>(AppendKernel);
+            _append = (key, value, keys, values, start, rows, context, kvHeads, headDim) =>
+                append((int)key.Length, key, value, keys, values, start, context, kvHeads, headDim);
+            _attendGroupSize = Warps * accelerator.WarpSize;
+        }
         _attend = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>,
-            int, int, int, int, int, float>(AttendKernel);
+            int, int, int, int, int, float>(formulation == KernelFormulation.Cpu ? AttendCpuKernel : AttendKernel);
     }
 
     /// <summary>
@@ -41,8 +57,8 @@ public sealed class AttentionKernels
         long length = (long)rows * cache.KeyValueHeads * cache.HeadDim;
         Guard.Length(key, length, nameof(key));
         Guard.Length(value, length, nameof(value));
-        _append(Guard.LaunchSize(length, nameof(key)), key, value, cache.LayerKeys(layer), cache.LayerValues(layer),
-            start, cache.Context, cache.KeyValueHeads, cache.HeadDim);
+        Guard.LaunchSize(length, nameof(key));
+        _append(key, value, cache.LayerKeys(layer), cache.LayerValues(layer), start, rows, cache.Context, cache.KeyValueHeads, cache.HeadDim);
     }
 
     /// <summary>
@@ -57,7 +73,7 @@ public sealed class AttentionKernels
         Guard.Length(output, (long)rows * shape.QueryWidth, nameof(output));
         // Shared: q (head_dim), one accumulator row per warp (warps * head_dim), running max and sum per warp.
         var shared = SharedMemoryConfig.RequestDynamic<float>((Warps + 1) * shape.HeadDim + 2 * Warps);
-        var config = new KernelConfig(Guard.LaunchSize((long)rows * shape.Heads, nameof(rows)), Warps * _warpSize, shared);
+        var config = new KernelConfig(Guard.LaunchSize((long)rows * shape.Heads, nameof(rows)), _attendGroupSize, shared);
         _attend(config, query, cache.LayerKeys(layer), cache.LayerValues(layer), output,
             start, cache.Context, shape.Heads, shape.KeyValueHeads, shape.HeadDim, 1f / MathF.Sqrt(shape.HeadDim));
     }

@@ -12,14 +12,26 @@ namespace QQQ.Runtime.Kernels.Layers;
 public sealed class EmbeddingKernel : IDisposable
 {
     readonly Accelerator _accelerator;
-    readonly Action<Index1D, ArrayView<int>, ArrayView<Half>, ArrayView<float>, int> _kernel;
+    /// <summary>Launches the loaded formulation on (ids, table, output, hidden).</summary>
+    readonly Action<ArrayView<int>, ArrayView<Half>, ArrayView<float>, int> _launch;
     MemoryBuffer1D<int, Stride1D.Dense>? _ids;
 
-    /// <summary>Loads the kernel on <paramref name="accelerator"/>.</summary>
-    public EmbeddingKernel(Accelerator accelerator)
+    /// <summary>Loads the kernel on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
+    public EmbeddingKernel(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
+
+    internal EmbeddingKernel(Accelerator accelerator, KernelFormulation formulation)
     {
         _accelerator = accelerator;
-        _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<Half>, ArrayView<float>, int>(Kernel);
+        if (formulation == KernelFormulation.Cpu)
+        {
+            var kernel = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<Half>, ArrayView<float>, int>(CpuKernel);
+            _launch = (ids, table, output, hidden) => kernel(new KernelConfig((int)ids.Length, 1), ids, table, output, hidden);
+        }
+        else
+        {
+            var kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<Half>, ArrayView<float>, int>(Kernel);
+            _launch = (ids, table, output, hidden) => kernel(Guard.LaunchSize(output.Length, nameof(output)), ids, table, output, hidden);
+        }
     }
 
     /// <summary>output (ids.Length, hidden) fp32 = table[ids] with table (vocab, hidden) fp16; ids outside the vocabulary throw.</summary>
@@ -42,11 +54,18 @@ public sealed class EmbeddingKernel : IDisposable
         }
         ArrayView<int> deviceIds = _ids.View.SubView(0, ids.Length);
         deviceIds.CopyFromCPU(ids);
-        _kernel(Guard.LaunchSize(output.Length, nameof(output)), deviceIds, table, output, hidden);
+        _launch(deviceIds, table, output, hidden);
     }
 
     static void Kernel(Index1D index, ArrayView<int> ids, ArrayView<Half> table, ArrayView<float> output, int hidden) =>
         output[index] = table[(long)ids[index / hidden] * hidden + index % hidden];
+
+    // CPU formulation: one single-thread group per token row.
+    static void CpuKernel(ArrayView<int> ids, ArrayView<Half> table, ArrayView<float> output, int hidden)
+    {
+        long from = (long)ids[Grid.IdxX] * hidden, to = (long)Grid.IdxX * hidden;
+        for (int c = 0; c < hidden; c++) output[to + c] = table[from + c];
+    }
 
     /// <summary>Managed reference of <see cref="Lookup"/>.</summary>
     public static void Reference(ReadOnlySpan<int> ids, ReadOnlySpan<Half> table, int hidden, Span<float> output)

@@ -16,10 +16,17 @@ public sealed class GatedActivationKernel
     internal const int GroupSize = 128;
 
     readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<sbyte>, ArrayView<float>, int> _kernel;
+    readonly int _groupSize;
 
-    /// <summary>Loads the kernel on <paramref name="accelerator"/>.</summary>
-    public GatedActivationKernel(Accelerator accelerator) =>
-        _kernel = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<sbyte>, ArrayView<float>, int>(Kernel);
+    /// <summary>Loads the kernel on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
+    public GatedActivationKernel(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
+
+    internal GatedActivationKernel(Accelerator accelerator, KernelFormulation formulation)
+    {
+        bool cpu = formulation == KernelFormulation.Cpu;
+        _groupSize = cpu ? 1 : GroupSize;
+        _kernel = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<sbyte>, ArrayView<float>, int>(cpu ? CpuKernel : Kernel);
+    }
 
     /// <summary>silu(gate) * up, per-token quantized. All views hold (rows, intermediate) except scales (rows).</summary>
     public void ActivateQuantize(ArrayView<Half> gate, ArrayView<Half> up, int rows, int intermediate,
@@ -32,7 +39,7 @@ public sealed class GatedActivationKernel
         Guard.Length(up, length, nameof(up));
         Guard.Length(quantized, length, nameof(quantized));
         Guard.Length(scales, rows, nameof(scales));
-        _kernel(new KernelConfig(rows, GroupSize), gate, up, quantized, scales, intermediate);
+        _kernel(new KernelConfig(rows, _groupSize), gate, up, quantized, scales, intermediate);
     }
 
     /// <summary>silu(g) * u = g / (1 + exp(-g)) * u in fp32.</summary>
@@ -54,6 +61,19 @@ public sealed class GatedActivationKernel
         for (int c = Group.IdxX; c < intermediate; c += Group.DimX)
             quantized[offset + c] = TokenQuantization.Quantize(SiluMul(gate[offset + c], up[offset + c]), scale);
         if (Group.IsFirstThread) scales[Grid.IdxX] = scale;
+    }
+
+    // CPU formulation: one single-thread group per row (the group max above is order-free, so the values agree).
+    static void CpuKernel(ArrayView<Half> gate, ArrayView<Half> up, ArrayView<sbyte> quantized, ArrayView<float> scales, int intermediate)
+    {
+        long offset = (long)Grid.IdxX * intermediate;
+        float absMax = 0f;
+        for (int c = 0; c < intermediate; c++)
+            absMax = XMath.Max(absMax, XMath.Abs(SiluMul(gate[offset + c], up[offset + c])));
+        float scale = TokenQuantization.Scale(absMax);
+        for (int c = 0; c < intermediate; c++)
+            quantized[offset + c] = TokenQuantization.Quantize(SiluMul(gate[offset + c], up[offset + c]), scale);
+        scales[Grid.IdxX] = scale;
     }
 
     /// <summary>Managed float64 reference of silu(gate) * up: (rows, intermediate) -> output of the same shape.</summary>

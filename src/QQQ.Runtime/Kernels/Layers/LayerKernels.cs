@@ -8,17 +8,19 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// </summary>
 public sealed class LayerKernels : IDisposable
 {
-    /// <summary>Loads (compiles) all layer kernels for <paramref name="accelerator"/>.</summary>
-    public LayerKernels(Accelerator accelerator)
+    /// <summary>Loads (compiles) all layer kernels for <paramref name="accelerator"/>, in the formulation that suits it.</summary>
+    public LayerKernels(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
+
+    internal LayerKernels(Accelerator accelerator, KernelFormulation formulation)
     {
-        TokenQuantizer = new TokenQuantizer(accelerator);
-        RmsNorm = new RmsNormKernels(accelerator);
-        GatedActivation = new GatedActivationKernel(accelerator);
-        ResidualAdd = new ResidualAddKernel(accelerator);
-        Rotary = new RotaryKernel(accelerator);
-        Attention = new AttentionKernels(accelerator);
-        Embedding = new EmbeddingKernel(accelerator);
-        LmHead = new LmHeadKernel(accelerator);
+        TokenQuantizer = new TokenQuantizer(accelerator, formulation);
+        RmsNorm = new RmsNormKernels(accelerator, formulation);
+        GatedActivation = new GatedActivationKernel(accelerator, formulation);
+        ResidualAdd = new ResidualAddKernel(accelerator, formulation);
+        Rotary = new RotaryKernel(accelerator, formulation);
+        Attention = new AttentionKernels(accelerator, formulation);
+        Embedding = new EmbeddingKernel(accelerator, formulation);
+        LmHead = new LmHeadKernel(accelerator, formulation);
     }
 
     /// <summary>Per-token int8 quantization of fp32 activations (the o_proj input).</summary>

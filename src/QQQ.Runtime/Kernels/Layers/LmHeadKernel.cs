@@ -9,21 +9,27 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// lm_head in fp16 weights: logits (rows, vocab) fp32 = x (rows, hidden) fp32 @ W^T, W (vocab, hidden)
 /// fp16 (the embedding table itself when tied), accumulated in fp32. Each warp owns one vocab row and
 /// computes it for up to <see cref="RowsPerGroup"/> token rows at once, so a weight row read from memory
-/// serves four tokens; decode (rows = 1) is a plain GEMV.
+/// serves four tokens; decode (rows = 1) is a plain GEMV. (The CPU formulation gives each vocab row one thread for
+/// all token rows, see LmHeadKernel.Cpu.cs.)
 /// </summary>
-public sealed class LmHeadKernel
+public sealed partial class LmHeadKernel
 {
     internal const int Warps = 4;
     internal const int RowsPerGroup = 4;
 
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<Half>, ArrayView<float>, int, int, int> _kernel;
+    readonly KernelFormulation _formulation;
     readonly int _warpSize;
 
-    /// <summary>Loads the kernel on <paramref name="accelerator"/>.</summary>
-    public LmHeadKernel(Accelerator accelerator)
+    /// <summary>Loads the kernel on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
+    public LmHeadKernel(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
+
+    internal LmHeadKernel(Accelerator accelerator, KernelFormulation formulation)
     {
+        _formulation = formulation;
         _warpSize = accelerator.WarpSize;
-        _kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<Half>, ArrayView<float>, int, int, int>(Kernel);
+        _kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<Half>, ArrayView<float>, int, int, int>(
+            formulation == KernelFormulation.Cpu ? CpuKernel : Kernel);
     }
 
     /// <summary>x (rows, hidden) fp32, weight (vocab, hidden) fp16 -> logits (rows, vocab) fp32.</summary>
@@ -36,8 +42,12 @@ public sealed class LmHeadKernel
             throw new ArgumentException($"the weight's {weight.Length} elements are not rows of {hidden}", nameof(weight));
         int vocab = Guard.LaunchSize(weight.Length / hidden, "vocab");
         Guard.Length(logits, (long)rows * vocab, nameof(logits));
-        long groups = (long)((vocab + Warps - 1) / Warps) * ((rows + RowsPerGroup - 1) / RowsPerGroup);
-        _kernel(new KernelConfig(Guard.LaunchSize(groups, "groups"), Warps * _warpSize), x, weight, logits, rows, hidden, vocab);
+        var config = _formulation == KernelFormulation.Cpu
+            ? new KernelConfig(vocab, 1)
+            : new KernelConfig(
+                Guard.LaunchSize((long)((vocab + Warps - 1) / Warps) * ((rows + RowsPerGroup - 1) / RowsPerGroup), "groups"),
+                Warps * _warpSize);
+        _kernel(config, x, weight, logits, rows, hidden, vocab);
     }
 
     // Group g -> (vocab block, block of RowsPerGroup token rows); warp w of the group -> vocab row.

@@ -10,18 +10,25 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// and plain fp32 for the final norm before lm_head. One group per token row.
 /// x: (rows, hidden) fp32, weight: (hidden) fp32 (the checkpoint's fp16 norm weights, widened on load).
 /// </summary>
-public sealed class RmsNormKernels
+public sealed partial class RmsNormKernels
 {
     internal const int GroupSize = 128;
 
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int, float> _quantize;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> _normalize;
+    readonly int _groupSize;
 
-    /// <summary>Loads both kernels on <paramref name="accelerator"/>.</summary>
-    public RmsNormKernels(Accelerator accelerator)
+    /// <summary>Loads both kernels on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
+    public RmsNormKernels(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
+
+    internal RmsNormKernels(Accelerator accelerator, KernelFormulation formulation)
     {
-        _quantize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int, float>(QuantizeKernel);
-        _normalize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(NormalizeKernel);
+        bool cpu = formulation == KernelFormulation.Cpu;
+        _groupSize = cpu ? 1 : GroupSize;
+        _quantize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int, float>(
+            cpu ? QuantizeCpuKernel : QuantizeKernel);
+        _normalize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(
+            cpu ? NormalizeCpuKernel : NormalizeKernel);
     }
 
     /// <summary>RMSNorm then per-token quantization: quantized (rows, hidden) int8, scales (rows) fp32.</summary>
@@ -31,18 +38,18 @@ public sealed class RmsNormKernels
         Check(x, weight, rows, hidden, eps);
         Guard.Length(quantized, (long)rows * hidden, nameof(quantized));
         Guard.Length(scales, rows, nameof(scales));
-        _quantize(new KernelConfig(rows, GroupSize), x, weight, quantized, scales, hidden, eps);
+        _quantize(new KernelConfig(rows, _groupSize), x, weight, quantized, scales, hidden, eps);
     }
 
     /// <summary>
     /// RMSNorm to fp32: output (rows, hidden). Output may be x itself: every element is read for the
-    /// row's sum before the group barrier and afterwards only by the thread that overwrites it.
+    /// row's sum before the group barrier (CPU: before the output loop) and afterwards only by the thread that overwrites it.
     /// </summary>
     public void Normalize(ArrayView<float> x, ArrayView<float> weight, int rows, int hidden, float eps, ArrayView<float> output)
     {
         Check(x, weight, rows, hidden, eps);
         Guard.Length(output, (long)rows * hidden, nameof(output));
-        _normalize(new KernelConfig(rows, GroupSize), x, weight, output, hidden, eps);
+        _normalize(new KernelConfig(rows, _groupSize), x, weight, output, hidden, eps);
     }
 
     static void Check(ArrayView<float> x, ArrayView<float> weight, int rows, int hidden, float eps)

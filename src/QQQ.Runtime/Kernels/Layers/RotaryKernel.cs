@@ -8,16 +8,37 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// RoPE applied in place to the fp16 q and k that the q/k GEMMs produce, in one launch for both.
 /// q: (rows, heads * head_dim), k: (rows, kv_heads * head_dim); row m has position start + m. Each pair
 /// is rotated in fp32 with the fp32 tables and rounded back to fp16 (the dtype the KV cache stores).
-/// One thread per rotated pair.
+/// One thread per rotated pair (the CPU formulation: one per token row, see RotaryKernel.Cpu.cs).
 /// </summary>
-public sealed class RotaryKernel
+public sealed partial class RotaryKernel
 {
-    readonly Action<Index1D, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>, int, int, int, int, int> _kernel;
+    /// <summary>Launches the loaded formulation on (query, key, tables, rows, start, shape, adjacent pairs 0/1).</summary>
+    readonly Action<ArrayView<Half>, ArrayView<Half>, RotaryTables, int, int, AttentionShape, int> _launch;
 
-    /// <summary>Loads the kernel on <paramref name="accelerator"/>.</summary>
-    public RotaryKernel(Accelerator accelerator) =>
-        _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>,
-            int, int, int, int, int>(Kernel);
+    /// <summary>Loads the kernel on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
+    public RotaryKernel(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
+
+    internal RotaryKernel(Accelerator accelerator, KernelFormulation formulation)
+    {
+        if (formulation == KernelFormulation.Cpu)
+        {
+            var kernel = accelerator.LoadStreamKernel<ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, ArrayView<float>,
+                int, int, int, int, int>(CpuKernel);
+            _launch = (query, key, tables, rows, start, shape, adjacent) => kernel(new KernelConfig(rows, 1),
+                query.Cast<ushort>(), key.Cast<ushort>(), tables.Cos, tables.Sin, start, shape.Heads, shape.KeyValueHeads, shape.HeadDim, adjacent);
+        }
+        else
+        {
+            var kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>,
+                int, int, int, int, int>(Kernel);
+            _launch = (query, key, tables, rows, start, shape, adjacent) =>
+            {
+                long pairs = (long)rows * (shape.Heads + shape.KeyValueHeads) * (shape.HeadDim / 2);
+                kernel(Guard.LaunchSize(pairs, "q and k"), query, key, tables.Cos, tables.Sin, start,
+                    shape.Heads, shape.KeyValueHeads, shape.HeadDim, adjacent);
+            };
+        }
+    }
 
     /// <summary>Rotates rows start .. start + rows - 1 of q and k in place; the tables must cover those positions.</summary>
     public void Apply(ArrayView<Half> query, ArrayView<Half> key, int rows, int start, AttentionShape shape,
@@ -31,9 +52,7 @@ public sealed class RotaryKernel
         Guard.Length(query, (long)rows * shape.QueryWidth, nameof(query));
         Guard.Length(key, (long)rows * shape.KeyValueWidth, nameof(key));
         if (!Enum.IsDefined(convention)) throw new ArgumentException($"unknown RoPE convention {convention}", nameof(convention));
-        long pairs = (long)rows * (shape.Heads + shape.KeyValueHeads) * (shape.HeadDim / 2);
-        _kernel(Guard.LaunchSize(pairs, "q and k"), query, key, tables.Cos, tables.Sin, start,
-            shape.Heads, shape.KeyValueHeads, shape.HeadDim, convention == RopeConvention.AdjacentPairs ? 1 : 0);
+        _launch(query, key, tables, rows, start, shape, convention == RopeConvention.AdjacentPairs ? 1 : 0);
     }
 
     // Thread index -> (row, head over q's heads then k's heads, pair i).

@@ -14,10 +14,17 @@ public sealed class TokenQuantizer
     internal const int GroupSize = 128;
 
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int> _kernel;
+    readonly int _groupSize;
 
-    /// <summary>Loads the kernel on <paramref name="accelerator"/>; keep the instance and reuse it.</summary>
-    public TokenQuantizer(Accelerator accelerator) =>
-        _kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int>(Kernel);
+    /// <summary>Loads the kernel on <paramref name="accelerator"/>, in the formulation that suits it; keep the instance and reuse it.</summary>
+    public TokenQuantizer(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
+
+    internal TokenQuantizer(Accelerator accelerator, KernelFormulation formulation)
+    {
+        bool cpu = formulation == KernelFormulation.Cpu;
+        _groupSize = cpu ? 1 : GroupSize;
+        _kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int>(cpu ? CpuKernel : Kernel);
+    }
 
     /// <summary>x: (rows, columns) fp32 -> quantized: (rows, columns) int8, scales: (rows) fp32. Runs on the default stream.</summary>
     public void Quantize(ArrayView<float> x, int rows, int columns, ArrayView<sbyte> quantized, ArrayView<float> scales)
@@ -27,7 +34,7 @@ public sealed class TokenQuantizer
         Guard.Length(x, (long)rows * columns, nameof(x));
         Guard.Length(quantized, (long)rows * columns, nameof(quantized));
         Guard.Length(scales, rows, nameof(scales));
-        _kernel(new KernelConfig(rows, GroupSize), x, quantized, scales, columns);
+        _kernel(new KernelConfig(rows, _groupSize), x, quantized, scales, columns);
     }
 
     static void Kernel(ArrayView<float> x, ArrayView<sbyte> quantized, ArrayView<float> scales, int columns)
@@ -41,6 +48,19 @@ public sealed class TokenQuantizer
         for (int c = Group.IdxX; c < columns; c += Group.DimX)
             quantized[offset + c] = TokenQuantization.Quantize(x[offset + c], scale);
         if (Group.IsFirstThread) scales[Grid.IdxX] = scale;
+    }
+
+    // CPU formulation: one single-thread group per row (the group max above is order-free, so the values agree).
+    static void CpuKernel(ArrayView<float> x, ArrayView<sbyte> quantized, ArrayView<float> scales, int columns)
+    {
+        long offset = (long)Grid.IdxX * columns;
+        float absMax = 0f;
+        for (int c = 0; c < columns; c++)
+            absMax = XMath.Max(absMax, XMath.Abs(x[offset + c]));
+        float scale = TokenQuantization.Scale(absMax);
+        for (int c = 0; c < columns; c++)
+            quantized[offset + c] = TokenQuantization.Quantize(x[offset + c], scale);
+        scales[Grid.IdxX] = scale;
     }
 
     /// <summary>Managed scalar reference of <see cref="Quantize"/>: x (rows, columns) row-major.</summary>

@@ -5,15 +5,18 @@ using static TorchSharp.torch;
 
 namespace QQQ.Cli.Evaluation;
 
-/// <summary>The FP32 TorchSharp forward pass (no KV cache: generation recomputes the prefix each step).</summary>
-public sealed class ReferenceEngine : ILanguageModelEngine
+/// <summary>
+/// A TorchSharp model (FP32 reference or exact W4A8 simulation) as an engine. No KV cache: generation
+/// recomputes the prefix every step, which is fine for the small models these engines check.
+/// </summary>
+public sealed class TorchEngine : ILanguageModelEngine
 {
-    readonly LlamaReferenceModel _model;
+    readonly ICausalLanguageModel _model;
 
-    public ReferenceEngine(ICheckpoint checkpoint)
+    public TorchEngine(Func<ICausalLanguageModel> load)
     {
         torch.set_num_threads(Environment.ProcessorCount);
-        _model = LlamaReferenceModel.Load(checkpoint);
+        _model = load();
     }
 
     public ModelConfig Config => _model.Config;
@@ -25,7 +28,7 @@ public sealed class ReferenceEngine : ILanguageModelEngine
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var ids = tensor(windows.SelectMany(w => w.Select(t => (long)t)).ToArray(), [windows.Count, windows[0].Length]);
-        return _model.WindowNll(ids);
+        return CausalLm.WindowNll(_model.Logits, ids);
     }
 
     public float[] NextTokenLogits(IReadOnlyList<int> ids)

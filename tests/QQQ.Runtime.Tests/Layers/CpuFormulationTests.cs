@@ -1,0 +1,169 @@
+using ILGPU.Runtime;
+using QQQ.Runtime.Kernels.Layers;
+using QQQ.TestSupport;
+using Half = ILGPU.Half;
+
+namespace QQQ.Runtime.Tests.Layers;
+
+/// <summary>
+/// The CPU formulation of each kernel that reduces across GPU threads against its GPU formulation (run on the CPU
+/// accelerator), bit for bit on fresh random data: the CPU kernels replay the GPU reduction trees, so the runtime's
+/// results do not depend on which formulation ran. Shapes leave GPU threads idle (hidden 72 &lt; 128, head_dim 8 &lt; 32)
+/// and give some several elements (hidden 300, head_dim 40 and 64).
+/// </summary>
+[Collection(LayersCollection.Name)]
+public class CpuFormulationTests(LayersFixture fixture)
+{
+    const float Eps = 1e-5f;
+
+    /// <summary>Runs <paramref name="kernel"/> on both formulations; returns (GPU, CPU) outputs.</summary>
+    (float[] Gpu, float[] Cpu) Both(Func<LayerTarget, float[]> kernel) => (kernel(fixture[Formulation.Gpu]), kernel(fixture[Formulation.Cpu]));
+
+    static int[] Bits(float[] values) => Array.ConvertAll(values, BitConverter.SingleToInt32Bits);
+
+    [Theory]
+    [InlineData(5, 72)]
+    [InlineData(3, 300)]
+    public void RmsNormIsBitIdentical(int rows, int hidden)
+    {
+        var random = new Random();
+        var x = Numerics.RandomNonZero(random, rows * hidden, 3f);
+        var weight = Numerics.RandomNonZero(random, hidden);
+
+        var normalized = Both(target =>
+        {
+            using var input = target.Upload(x);
+            using var gamma = target.Upload(weight);
+            using var output = target.Poisoned(x.Length, float.NaN);
+            target.Kernels.RmsNorm.Normalize(input.View, gamma.View, rows, hidden, Eps, output.View);
+            return output.GetAsArray1D();
+        });
+        Assert.Equal(Bits(normalized.Gpu), Bits(normalized.Cpu));
+
+        var quantized = Both(target =>
+        {
+            using var input = target.Upload(x);
+            using var gamma = target.Upload(weight);
+            using var codes = target.Poisoned<sbyte>(x.Length, Poison.Int8);
+            using var scales = target.Poisoned(rows, float.NaN);
+            target.Kernels.RmsNorm.NormalizeQuantize(input.View, gamma.View, rows, hidden, Eps, codes.View, scales.View);
+            return [.. codes.GetAsArray1D().Select(c => (float)c), .. scales.GetAsArray1D()];
+        });
+        Assert.Equal(Bits(quantized.Gpu), Bits(quantized.Cpu));
+    }
+
+    [Theory]
+    [InlineData(5, 72, 37)]
+    [InlineData(6, 200, 9)]
+    public void LmHeadIsBitIdentical(int rows, int hidden, int vocab)
+    {
+        var random = new Random();
+        var x = Numerics.RandomNonZero(random, rows * hidden, 2f);
+        var weight = HalfData.RandomNonZero(random, vocab * hidden);
+
+        var logits = Both(target =>
+        {
+            using var input = target.Upload(x);
+            using var w = target.Upload(weight);
+            using var output = target.Poisoned(rows * vocab, float.NaN);
+            target.Kernels.LmHead.Logits(input.View, w.View, rows, hidden, output.View);
+            return output.GetAsArray1D();
+        });
+        Assert.Equal(Bits(logits.Gpu), Bits(logits.Cpu));
+    }
+
+    [Theory]
+    [InlineData(1, 9, 4, 2, 8)]
+    [InlineData(7, 0, 3, 1, 24)]
+    [InlineData(5, 6, 2, 1, 40)]
+    [InlineData(3, 2, 2, 2, 64)]
+    public void AttentionIsBitIdentical(int rows, int start, int heads, int kvHeads, int headDim)
+    {
+        var shape = new AttentionShape(heads, kvHeads, headDim);
+        const int context = 16;
+        var random = new Random();
+        var k = HalfData.RandomNonZero(random, (start + rows) * shape.KeyValueWidth, 2f);
+        var v = HalfData.RandomNonZero(random, k.Length, 2f);
+        var q = HalfData.RandomNonZero(random, rows * shape.QueryWidth, 2f);
+
+        var output = Both(target =>
+        {
+            using var cache = new KeyValueCache(target.Accelerator, 1, kvHeads, context, headDim);
+            using var kBuffer = target.Upload(k);
+            using var vBuffer = target.Upload(v);
+            using var qBuffer = target.Upload(q);
+            using var result = target.Poisoned(q.Length, float.NaN);
+            target.Kernels.Attention.Append(cache, 0, 0, start + rows, kBuffer.View, vBuffer.View);
+            target.Kernels.Attention.Attend(cache, 0, start, rows, shape, qBuffer.View, result.View);
+            return result.GetAsArray1D();
+        });
+        Assert.Equal(Bits(output.Gpu), Bits(output.Cpu));
+    }
+
+    [Fact]
+    public void GatedActivationIsBitIdentical()
+    {
+        const int rows = 5, intermediate = 200;
+        var random = new Random();
+        var gate = HalfData.RandomNonZero(random, rows * intermediate, 6f);
+        var up = HalfData.RandomNonZero(random, gate.Length, 2f);
+
+        var quantized = Both(target =>
+        {
+            using var g = target.Upload(gate);
+            using var u = target.Upload(up);
+            using var codes = target.Poisoned<sbyte>(gate.Length, Poison.Int8);
+            using var scales = target.Poisoned(rows, float.NaN);
+            target.Kernels.GatedActivation.ActivateQuantize(g.View, u.View, rows, intermediate, codes.View, scales.View);
+            return [.. codes.GetAsArray1D().Select(c => (float)c), .. scales.GetAsArray1D()];
+        });
+        Assert.Equal(Bits(quantized.Gpu), Bits(quantized.Cpu));
+    }
+
+    /// <summary>
+    /// RoPE is the one kernel whose formulations differ on the CPU accelerator: ILGPU's float-to-Half cast there
+    /// truncates. The CPU formulation must round each fp32 rotation to nearest even, as CUDA's cvt.rn does.
+    /// </summary>
+    [Theory]
+    [InlineData(RopeConvention.RotateHalf)]
+    [InlineData(RopeConvention.AdjacentPairs)]
+    public void RotaryRoundsTheFp32RotationToNearestEven(RopeConvention convention)
+    {
+        var shape = new AttentionShape(4, 2, 24);
+        const int rows = 6, start = 5;
+        var random = new Random();
+        var q = HalfData.RandomNonZero(random, rows * shape.QueryWidth, 4f);
+        var k = HalfData.RandomNonZero(random, rows * shape.KeyValueWidth, 4f);
+        var target = fixture[Formulation.Cpu];
+        using var tables = new RotaryTables(target.Accelerator, start + rows, shape.HeadDim, 10000f);
+        using var qBuffer = target.Upload(q);
+        using var kBuffer = target.Upload(k);
+
+        target.Kernels.Rotary.Apply(qBuffer.View, kBuffer.View, rows, start, shape, tables, convention);
+
+        var (cos, sin) = RotaryTables.Compute(start + rows, shape.HeadDim, 10000f);
+        Assert.Equal(Fp32RotationRounded(q, shape.Heads), HalfBits(qBuffer.GetAsArray1D()));
+        Assert.Equal(Fp32RotationRounded(k, shape.KeyValueHeads), HalfBits(kBuffer.GetAsArray1D()));
+
+        ushort[] Fp32RotationRounded(Half[] x, int heads)
+        {
+            int half = shape.HeadDim / 2;
+            var result = new ushort[x.Length];
+            for (int row = 0; row < rows; row++)
+                for (int head = 0; head < heads; head++)
+                    for (int i = 0; i < half; i++)
+                    {
+                        int offset = (row * heads + head) * shape.HeadDim;
+                        int first = offset + (convention == RopeConvention.AdjacentPairs ? 2 * i : i);
+                        int second = offset + (convention == RopeConvention.AdjacentPairs ? 2 * i + 1 : i + half);
+                        float c = cos[(start + row) * half + i], s = sin[(start + row) * half + i];
+                        float x0 = x[first], x1 = x[second];
+                        result[first] = BitConverter.HalfToUInt16Bits((System.Half)(x0 * c - x1 * s));
+                        result[second] = BitConverter.HalfToUInt16Bits((System.Half)(x1 * c + x0 * s));
+                    }
+            return result;
+        }
+    }
+
+    static ushort[] HalfBits(Half[] values) => Array.ConvertAll(values, v => BitConverter.HalfToUInt16Bits((System.Half)(float)v));
+}

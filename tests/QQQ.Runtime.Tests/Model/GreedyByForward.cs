@@ -1,0 +1,31 @@
+using QQQ.Formats.Tokenizers;
+
+namespace QQQ.Runtime.Tests.Model;
+
+/// <summary>Greedy continuation computed without the KV cache, to check generation through it.</summary>
+static class GreedyByForward
+{
+    /// <summary>
+    /// The text <see cref="QQQModel{TGranularity}.Generate(string, GenerationSettings?)"/> should stream for
+    /// <paramref name="steps"/> greedy tokens (end of sequence not stopping it): each token the highest logit (lowest id
+    /// on ties, as the sampler picks) of <see cref="QQQModel{TGranularity}.Forward"/> over the whole sequence so far,
+    /// which runs from position 0 every time.
+    /// </summary>
+    public static string Continue<TGranularity>(QQQModel<TGranularity> model, string prompt, int steps)
+        where TGranularity : struct, IWeightGranularity
+    {
+        var ids = model.Tokenizer.Encode(prompt, addBos: true).ToList();
+        var stream = new TokenTextStream(model.Tokenizer, ids.ToArray());
+        var text = "";
+        for (int step = 0; step < steps; step++)
+        {
+            var logits = model.Forward(ids.ToArray()).AsSpan(^model.Config.VocabSize..);
+            int next = 0;
+            for (int i = 1; i < logits.Length; i++)
+                if (logits[i] > logits[next]) next = i;
+            ids.Add(next);
+            text += stream.Push(next);
+        }
+        return text + stream.Flush();
+    }
+}
