@@ -1,0 +1,17 @@
+using System.Text.Json;
+using QQQ.TestSupport;
+
+namespace QQQ.Build.Tests.Infrastructure;
+
+/// <summary>stories260K's greedy story from BOS, as recorded in ../shared (the float model's output).</summary>
+internal static class ReferenceText
+{
+    public static string Stories260K()
+    {
+        using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedData.Stories260KHf, "reference.json")));
+        return reference.RootElement.GetProperty("greedy_from_bos").GetProperty("text").GetString()!;
+    }
+
+    /// <summary>Its first sentence but the period: what 14 greedy tokens of the quantized model print.</summary>
+    public const string Opening = "Once upon a time, there was a little girl named Lily";
+}
