@@ -3,6 +3,7 @@ using System.Text.Json;
 using QQQ.Cli.Evaluation;
 using QQQ.Formats;
 using QQQ.Formats.Artifacts;
+using QQQ.Formats.Interchange;
 using QQQ.Formats.Tokenizers;
 using QQQ.Formats.W4A8;
 using QQQ.Quantization.Artifacts;
@@ -20,6 +21,7 @@ public static class QuantizeCommand
         bool json = arguments.Flag("json");
         string modelPath = arguments.Required("model");
         string output = arguments.Required("out");
+        if (QqqHfCheckpoint.IsQqqCheckpoint(modelPath)) return CheckpointConversion.Run(arguments, modelPath, output, json, cancellation);
         var settings = ReadSettings(arguments);
         var calibrationFiles = arguments.Values("calibration");
         if (calibrationFiles.Count == 0) throw new UsageException("--calibration <file> is required (one or more text files)");
@@ -31,7 +33,7 @@ public static class QuantizeCommand
         using var checkpoint = CheckpointLoader.Open(modelPath);
         var config = checkpoint.Config;
         var granularity = Granularity.FromConfigGroupSize(settings.PerGroup ? settings.GroupSize : -1);
-        RequireDivisible(config, settings);
+        RequireDivisible(modelPath, config, settings);
         tokenizerPath ??= TokenizerLoader.FindBeside(modelPath)
             ?? throw new UsageException($"no tokenizer found beside {modelPath}: pass --tokenizer <path>");
         var tokenizer = TokenizerLoader.Open(tokenizerPath, config.VocabSize);
@@ -67,12 +69,7 @@ public static class QuantizeCommand
                 Weights = settings.Weights == WeightMethod.Gptq ? "gptq" : "rtn",
                 Layout = LinearLayouts.Choose(config, granularity),
             },
-            Tokenizer = new TokenizerSection
-            {
-                Kind = tokenizerPath.EndsWith(".model", StringComparison.OrdinalIgnoreCase) ? "sentencepiece" : "llama2c",
-                FileName = Path.GetFileName(tokenizerPath),
-                Sha256 = ContentHash.OfFile(tokenizerPath),
-            },
+            Tokenizer = DescribeTokenizer(tokenizerPath),
             Calibration = new CalibrationSection
             {
                 Files = calibrationFiles.Select(f => new CalibrationFile(Path.GetFileName(f), ContentHash.OfFile(f))).ToArray(),
@@ -121,17 +118,24 @@ public static class QuantizeCommand
         };
     }
 
-    static void RequireDivisible(ModelConfig config, QuantizationSettings settings)
+    static void RequireDivisible(string modelPath, ModelConfig config, QuantizationSettings settings)
     {
         if (!settings.PerGroup) return;
         foreach (var (field, size) in new[] { ("hidden_size", config.HiddenSize), ("intermediate_size", config.IntermediateSize) })
             if (size % settings.GroupSize != 0)
-                throw new UsageException(
+                throw new ModelFormatException(modelPath,
                     $"per-group quantization needs every in_features divisible by the group size {settings.GroupSize}, " +
                     $"but the model's {field} is {size}: use --granularity per-channel (or a group size that divides it)");
     }
 
-    static void RequireWritable(string output)
+    public static TokenizerSection DescribeTokenizer(string tokenizerPath) => new()
+    {
+        Kind = tokenizerPath.EndsWith(".model", StringComparison.OrdinalIgnoreCase) ? "sentencepiece" : "llama2c",
+        FileName = Path.GetFileName(tokenizerPath),
+        Sha256 = ContentHash.OfFile(tokenizerPath),
+    };
+
+    public static void RequireWritable(string output)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
         if (!Directory.Exists(folder)) throw new ModelFormatException(output, $"output folder {folder} does not exist");
@@ -148,7 +152,7 @@ public static class QuantizeCommand
         }
     }
 
-    static string ArtifactName(string output)
+    public static string ArtifactName(string output)
     {
         var file = Path.GetFileName(output);
         return file.EndsWith(".qqq", StringComparison.OrdinalIgnoreCase) ? file[..^4] : Path.GetFileNameWithoutExtension(file);
