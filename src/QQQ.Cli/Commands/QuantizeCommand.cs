@@ -83,9 +83,12 @@ public static class QuantizeCommand
         cancellation.ThrowIfCancellationRequested();
         ArtifactWriter.Write(output, model, manifest, File.ReadAllBytes(tokenizerPath));
         double seconds = clock.Elapsed.TotalSeconds;
-        long peakMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 >> 20;
-        Console.Error.WriteLine($"wrote {output} ({new FileInfo(output).Length >> 10} KiB) in {seconds:F1} s, peak memory {peakMegabytes} MiB");
-        if (json) Console.WriteLine(JsonSerializer.Serialize(Summary(output, model, seconds, peakMegabytes)));
+        using var process = Process.GetCurrentProcess();
+        long peakMegabytes = process.PeakWorkingSet64 >> 20;
+        // CPU time next to wall-clock time: on a shared machine only the former says what the work costs.
+        double cpuSeconds = process.TotalProcessorTime.TotalSeconds;
+        Console.Error.WriteLine($"wrote {output} ({new FileInfo(output).Length >> 10} KiB) in {seconds:F1} s (CPU {cpuSeconds:F1} s), peak memory {peakMegabytes} MiB");
+        if (json) Console.WriteLine(JsonSerializer.Serialize(Summary(output, model, seconds, cpuSeconds, peakMegabytes)));
         return 0;
     }
 
@@ -163,10 +166,11 @@ public static class QuantizeCommand
 
     public static string ToolVersion => typeof(QuantizeCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    static object Summary(string output, QuantizedModel model, double seconds, long peakMegabytes) => new
+    static object Summary(string output, QuantizedModel model, double seconds, double cpuSeconds, long peakMegabytes) => new
     {
         artifact = output,
         seconds,
+        cpu_seconds = cpuSeconds,
         peak_memory_mib = peakMegabytes,
         layers = model.Layers.Select((layer, index) => new
         {
@@ -179,6 +183,7 @@ public static class QuantizeCommand
                 loss = s.Loss,
                 unsmoothed_loss = s.UnsmoothedLoss,
                 candidates = s.Candidates,
+                evaluated = s.Evaluated,
                 outlier_channels = s.OutlierChannels,
             }),
             gptq_error = layer.Linears.ToDictionary(l => l.Name, l => l.Error),
