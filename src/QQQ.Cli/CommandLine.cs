@@ -16,9 +16,12 @@ public static class CommandLine
           quantize  --model <path> [--tokenizer <path>] --out <file.qqq> --calibration <file>...
                     [--granularity per-channel|per-group] [--group-size 128] [--samples 128] [--seq-len 512]
                     [--smooth adaptive|none] [--weights gptq|rtn] [--seed 0] [--name <name>] [--json]
+                    (--model may also be a Hugging Face QQQ checkpoint: converted without re-quantizing)
           generate  --model <path> [--tokenizer <path>] [--prompt <text>] [--max-tokens N]
                     [--greedy | --temperature T --top-p P --top-k K --seed S]
                     (default: sampled with temperature 0.8, top-p 0.95, seed 0)
+          inspect   <artifact.qqq> [--json]
+          export    <artifact.qqq> --format qqq-hf --out <folder>   (QQQ checkpoint for vLLM / the original QQQ)
           dev inject-outliers --model <hf folder> --out <folder> [--seed 0] [--channels 4]
                     [--min-factor 30] [--max-factor 100]   (benchmark model with LLaMA-like activation outliers)
         A model is a Hugging Face LLaMA folder or a llama2.c .bin file. Add --verbose for stack traces.
@@ -54,6 +57,8 @@ public static class CommandLine
                 "eval" => EvalCommand.Run(verbArgs),
                 "generate" => GenerateCommand.Run(verbArgs),
                 "quantize" => QuantizeCommand.Run(verbArgs, cancellation.Token),
+                "inspect" => InspectCommand.Run(verbArgs),
+                "export" => ExportCommand.Run(verbArgs),
                 "dev" => DevCommand.Run(verbArgs),
                 _ => throw new UsageException($"unknown verb '{rest[0]}'"),
             };

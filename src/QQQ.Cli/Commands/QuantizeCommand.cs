@@ -3,6 +3,7 @@ using System.Text.Json;
 using QQQ.Cli.Evaluation;
 using QQQ.Formats;
 using QQQ.Formats.Artifacts;
+using QQQ.Formats.Interchange;
 using QQQ.Formats.Tokenizers;
 using QQQ.Formats.W4A8;
 using QQQ.Quantization.Artifacts;
@@ -20,6 +21,7 @@ public static class QuantizeCommand
         bool json = arguments.Flag("json");
         string modelPath = arguments.Required("model");
         string output = arguments.Required("out");
+        if (QqqHfCheckpoint.IsQqqCheckpoint(modelPath)) return CheckpointConversion.Run(arguments, modelPath, output, json, cancellation);
         var settings = ReadSettings(arguments);
         var calibrationFiles = arguments.Values("calibration");
         if (calibrationFiles.Count == 0) throw new UsageException("--calibration <file> is required (one or more text files)");
@@ -31,7 +33,7 @@ public static class QuantizeCommand
         using var checkpoint = CheckpointLoader.Open(modelPath);
         var config = checkpoint.Config;
         var granularity = Granularity.FromConfigGroupSize(settings.PerGroup ? settings.GroupSize : -1);
-        RequireDivisible(config, settings);
+        RequireDivisible(modelPath, config, settings);
         tokenizerPath ??= TokenizerLoader.FindBeside(modelPath)
             ?? throw new UsageException($"no tokenizer found beside {modelPath}: pass --tokenizer <path>");
         var tokenizer = TokenizerLoader.Open(tokenizerPath, config.VocabSize);
@@ -67,12 +69,7 @@ public static class QuantizeCommand
                 Weights = settings.Weights == WeightMethod.Gptq ? "gptq" : "rtn",
                 Layout = LinearLayouts.Choose(config, granularity),
             },
-            Tokenizer = new TokenizerSection
-            {
-                Kind = tokenizerPath.EndsWith(".model", StringComparison.OrdinalIgnoreCase) ? "sentencepiece" : "llama2c",
-                FileName = Path.GetFileName(tokenizerPath),
-                Sha256 = ContentHash.OfFile(tokenizerPath),
-            },
+            Tokenizer = DescribeTokenizer(tokenizerPath),
             Calibration = new CalibrationSection
             {
                 Files = calibrationFiles.Select(f => new CalibrationFile(Path.GetFileName(f), ContentHash.OfFile(f))).ToArray(),
@@ -86,9 +83,12 @@ public static class QuantizeCommand
         cancellation.ThrowIfCancellationRequested();
         ArtifactWriter.Write(output, model, manifest, File.ReadAllBytes(tokenizerPath));
         double seconds = clock.Elapsed.TotalSeconds;
-        long peakMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 >> 20;
-        Console.Error.WriteLine($"wrote {output} ({new FileInfo(output).Length >> 10} KiB) in {seconds:F1} s, peak memory {peakMegabytes} MiB");
-        if (json) Console.WriteLine(JsonSerializer.Serialize(Summary(output, model, seconds, peakMegabytes)));
+        using var process = Process.GetCurrentProcess();
+        long peakMegabytes = process.PeakWorkingSet64 >> 20;
+        // CPU time next to wall-clock time: on a shared machine only the former says what the work costs.
+        double cpuSeconds = process.TotalProcessorTime.TotalSeconds;
+        Console.Error.WriteLine($"wrote {output} ({new FileInfo(output).Length >> 10} KiB) in {seconds:F1} s (CPU {cpuSeconds:F1} s), peak memory {peakMegabytes} MiB");
+        if (json) Console.WriteLine(JsonSerializer.Serialize(Summary(output, model, seconds, cpuSeconds, peakMegabytes)));
         return 0;
     }
 
@@ -121,17 +121,24 @@ public static class QuantizeCommand
         };
     }
 
-    static void RequireDivisible(ModelConfig config, QuantizationSettings settings)
+    static void RequireDivisible(string modelPath, ModelConfig config, QuantizationSettings settings)
     {
         if (!settings.PerGroup) return;
         foreach (var (field, size) in new[] { ("hidden_size", config.HiddenSize), ("intermediate_size", config.IntermediateSize) })
             if (size % settings.GroupSize != 0)
-                throw new UsageException(
+                throw new ModelFormatException(modelPath,
                     $"per-group quantization needs every in_features divisible by the group size {settings.GroupSize}, " +
                     $"but the model's {field} is {size}: use --granularity per-channel (or a group size that divides it)");
     }
 
-    static void RequireWritable(string output)
+    public static TokenizerSection DescribeTokenizer(string tokenizerPath) => new()
+    {
+        Kind = tokenizerPath.EndsWith(".model", StringComparison.OrdinalIgnoreCase) ? "sentencepiece" : "llama2c",
+        FileName = Path.GetFileName(tokenizerPath),
+        Sha256 = ContentHash.OfFile(tokenizerPath),
+    };
+
+    public static void RequireWritable(string output)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
         if (!Directory.Exists(folder)) throw new ModelFormatException(output, $"output folder {folder} does not exist");
@@ -148,7 +155,7 @@ public static class QuantizeCommand
         }
     }
 
-    static string ArtifactName(string output)
+    public static string ArtifactName(string output)
     {
         var file = Path.GetFileName(output);
         return file.EndsWith(".qqq", StringComparison.OrdinalIgnoreCase) ? file[..^4] : Path.GetFileNameWithoutExtension(file);
@@ -159,10 +166,11 @@ public static class QuantizeCommand
 
     public static string ToolVersion => typeof(QuantizeCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    static object Summary(string output, QuantizedModel model, double seconds, long peakMegabytes) => new
+    static object Summary(string output, QuantizedModel model, double seconds, double cpuSeconds, long peakMegabytes) => new
     {
         artifact = output,
         seconds,
+        cpu_seconds = cpuSeconds,
         peak_memory_mib = peakMegabytes,
         layers = model.Layers.Select((layer, index) => new
         {
@@ -175,6 +183,7 @@ public static class QuantizeCommand
                 loss = s.Loss,
                 unsmoothed_loss = s.UnsmoothedLoss,
                 candidates = s.Candidates,
+                evaluated = s.Evaluated,
                 outlier_channels = s.OutlierChannels,
             }),
             gptq_error = layer.Linears.ToDictionary(l => l.Name, l => l.Error),

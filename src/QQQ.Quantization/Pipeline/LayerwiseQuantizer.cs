@@ -76,7 +76,7 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
             log?.Invoke($"layer {index + 1}/{config.NumLayers} quantized in {clock.Elapsed.TotalSeconds:F1} s " +
                 $"(smoothing {smoothingSeconds:F1} s, {settings.Weights.ToString().ToUpperInvariant()} {weightSeconds:F1} s, " +
                 $"propagation {clock.Elapsed.TotalSeconds - smoothingSeconds - weightSeconds:F1} s)" +
-                (reports.Count == 0 ? "" : "; smoothing thresholds " + string.Join(", ", reports.Select(r => $"{r.Point} {r.Threshold:G4}"))));
+                (reports.Count == 0 ? "" : "; smoothing thresholds " + string.Join(", ", reports.Select(r => $"{r.Point} {r.Threshold:G4} ({r.Evaluated}/{r.Candidates} evaluated)"))));
         }
         gptqStream.Dispose();
         smoothingStream?.Dispose();
@@ -109,17 +109,18 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
     }
 
     /// <summary>The four smoothing points of one layer; folds each chosen scale into the weights in place.</summary>
-    List<SmoothingReport> Smooth(Tensor x, DecoderLayerWeights w, ModelConfig config, Tensor cos, Tensor sin)
+    internal List<SmoothingReport> Smooth(Tensor x, DecoderLayerWeights w, ModelConfig config, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
         var reports = new List<SmoothingReport>();
         int weightGroup = settings.GroupSize;
+        bool fullGrid = settings.FullGridSmoothingSearch;
         long qRows = w.QProj.shape[0], kvRows = w.KProj.shape[0];
 
         // 1. input_layernorm output -> q, k, v; loss on the attention output.
         var a1 = LlamaBlocks.RmsNorm(x, w.InputNorm, config.RmsNormEps);
         var qkvSearch = new ThresholdSearch((input, qkv) => LlamaBlocks.AttentionCore(input, w, config, cos, sin,
-            qkv.narrow(0, 0, qRows), qkv.narrow(0, qRows, kvRows), qkv.narrow(0, qRows + kvRows, kvRows)), weightGroup);
+            qkv.narrow(0, 0, qRows), qkv.narrow(0, qRows, kvRows), qkv.narrow(0, qRows + kvRows, kvRows)), weightGroup) { FullGrid = fullGrid };
         var s1 = qkvSearch.Search(a1, cat([w.QProj, w.KProj, w.VProj], 0));
         reports.Add(SmoothingReports.From("qkv", s1));
         w.InputNorm.div_(s1.Scales);
@@ -129,7 +130,7 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
         var attention = LlamaBlocks.AttentionCore(LlamaBlocks.RmsNorm(x, w.InputNorm, config.RmsNormEps), w, config, cos, sin);
         if (config.NumKeyValueHeads == config.NumHeads)
         {
-            var s2 = new ThresholdSearch((input, o) => F.linear(input, o), weightGroup).Search(attention, w.OProj);
+            var s2 = new ThresholdSearch((input, o) => F.linear(input, o), weightGroup) { FullGrid = fullGrid }.Search(attention, w.OProj);
             reports.Add(SmoothingReports.From("o_proj", s2));
             w.VProj.div_(s2.Scales.unsqueeze(1));
             w.VBias?.div_(s2.Scales);
@@ -142,7 +143,7 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
         var a3 = LlamaBlocks.RmsNorm(h, w.PostAttentionNorm, config.RmsNormEps);
         long inter = w.GateProj.shape[0];
         var gateUpSearch = new ThresholdSearch((input, gu) =>
-            LlamaBlocks.GatedActivation(input, gu.narrow(0, 0, inter), gu.narrow(0, inter, inter)), weightGroup);
+            LlamaBlocks.GatedActivation(input, gu.narrow(0, 0, inter), gu.narrow(0, inter, inter)), weightGroup) { FullGrid = fullGrid };
         var s3 = gateUpSearch.Search(a3, cat([w.GateProj, w.UpProj], 0));
         reports.Add(SmoothingReports.From("gate_up", s3));
         w.PostAttentionNorm.div_(s3.Scales);
@@ -151,7 +152,7 @@ public sealed class LayerwiseQuantizer(QuantizationSettings settings, Action<str
 
         // 4. act(gate) * up -> down_proj, folded into up_proj rows.
         var a4 = LlamaBlocks.GatedActivation(LlamaBlocks.RmsNorm(h, w.PostAttentionNorm, config.RmsNormEps), w.GateProj, w.UpProj);
-        var s4 = new ThresholdSearch((input, down) => F.linear(input, down), weightGroup).Search(a4, w.DownProj);
+        var s4 = new ThresholdSearch((input, down) => F.linear(input, down), weightGroup) { FullGrid = fullGrid }.Search(a4, w.DownProj);
         reports.Add(SmoothingReports.From("down_proj", s4));
         w.UpProj.div_(s4.Scales.unsqueeze(1));
         w.DownProj.mul_(s4.Scales);

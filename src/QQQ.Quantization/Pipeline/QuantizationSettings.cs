@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace QQQ.Quantization.Pipeline;
 
 /// <summary>How smoothing is chosen: the QQQ adaptive search, or none (ablation baseline).</summary>
@@ -21,6 +23,13 @@ public sealed record QuantizationSettings
     public double Dampening { get; init; } = 0.01;
     public int BlockSize { get; init; } = 128;
     public bool ActOrder { get; init; } = true;
+    /// <summary>
+    /// Search every smoothing threshold candidate, as the reference does, instead of coarse-to-fine (which a test
+    /// shows picks the same thresholds on the project's models). Left out of the settings hash: it is meant to
+    /// change the time, not the result. For tests.
+    /// </summary>
+    [JsonIgnore]
+    public bool FullGridSmoothingSearch { get; init; }
 
     public bool PerGroup => GroupSize > 0;
 }

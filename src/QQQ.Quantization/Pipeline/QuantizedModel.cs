@@ -4,7 +4,7 @@ using QQQ.Quantization.Smoothing;
 namespace QQQ.Quantization.Pipeline;
 
 /// <summary>The smoothing decision at one of the four points of a layer (null where the point was skipped).</summary>
-public sealed record SmoothingReport(string Point, double Threshold, double Loss, double UnsmoothedLoss, int Candidates, int OutlierChannels);
+public sealed record SmoothingReport(string Point, double Threshold, double Loss, double UnsmoothedLoss, int Candidates, int Evaluated, int OutlierChannels);
 
 /// <summary>One decoder layer after quantization: norms with smoothing folded in, seven quantized linears.</summary>
 public sealed record QuantizedLayer(
@@ -35,5 +35,5 @@ public static class LinearNames
 internal static class SmoothingReports
 {
     public static SmoothingReport From(string point, SmoothingChoice choice) =>
-        new(point, choice.Threshold, choice.Loss, choice.UnsmoothedLoss, choice.Candidates, choice.OutlierChannels);
+        new(point, choice.Threshold, choice.Loss, choice.UnsmoothedLoss, choice.Candidates, choice.Evaluated, choice.OutlierChannels);
 }

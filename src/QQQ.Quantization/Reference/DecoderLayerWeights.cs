@@ -55,9 +55,10 @@ public sealed class DecoderLayerWeights : IDisposable
     {
         var named = new (string Name, Tensor? Value)[]
         {
-            ("input_layernorm", InputNorm), ("q_proj", QProj), ("k_proj", KProj), ("v_proj", VProj), ("o_proj", OProj),
-            ("post_attention_layernorm", PostAttentionNorm), ("gate_proj", GateProj), ("up_proj", UpProj), ("down_proj", DownProj),
-            ("q_proj.bias", QBias), ("k_proj.bias", KBias), ("v_proj.bias", VBias),
+            (CanonicalTensors.InputNorm, InputNorm), (CanonicalTensors.QProj, QProj), (CanonicalTensors.KProj, KProj),
+            (CanonicalTensors.VProj, VProj), (CanonicalTensors.OProj, OProj), (CanonicalTensors.PostAttentionNorm, PostAttentionNorm),
+            (CanonicalTensors.GateProj, GateProj), (CanonicalTensors.UpProj, UpProj), (CanonicalTensors.DownProj, DownProj),
+            (CanonicalTensors.QBias, QBias), (CanonicalTensors.KBias, KBias), (CanonicalTensors.VBias, VBias),
         };
         foreach (var (name, value) in named)
             if (value is not null) CheckpointTensors.RequireFinite(value, path, $"{Prefix(index)}{name}");
