@@ -15,7 +15,8 @@ internal readonly record struct QuantizerLine(LineKind Kind, string Text, string
 
 /// <summary>
 /// Classifies the quantizer's stderr, line by line, following the CLI's contract (src/QQQ.Cli/CommandLine.cs):
-/// <c>qqq: error: &lt;file&gt;: &lt;problem&gt;</c> for bad input (exit 1), <c>qqq: &lt;message&gt;</c> then the usage
+/// <c>qqq: error: &lt;file&gt;: &lt;problem&gt;</c> for bad input (exit 1; a group size that does not divide the
+/// model's dimensions is one), <c>qqq: &lt;message&gt;</c> then the usage
 /// text for a rejected option (exit 2), <c>qqq: internal error: ...</c> for a bug (exit 70) and
 /// <c>qqq: cancelled; ...</c> when stopped (exit 130). Anything else is progress.
 /// </summary>
@@ -34,6 +35,9 @@ internal sealed class QuantizerOutput
         }
         if (!line.StartsWith(Prefix, StringComparison.Ordinal)) return new QuantizerLine(LineKind.Progress, line);
         var message = line[Prefix.Length..];
+        // The one problem a user fixes in the item's metadata rather than in a file, whichever way the CLI reports it.
+        if (message.Contains(GroupSizePhrase, StringComparison.Ordinal))
+            return new QuantizerLine(LineKind.Error, Unprefixed(message, "error: "), ErrorCodes.GroupSizeDoesNotDivide);
         if (message.StartsWith("error: ", StringComparison.Ordinal))
             return new QuantizerLine(LineKind.Error, "the quantizer cannot use an input: " + message["error: ".Length..], ErrorCodes.InputRejected);
         if (message.StartsWith("internal error: ", StringComparison.Ordinal))
@@ -43,11 +47,11 @@ internal sealed class QuantizerOutput
         return new QuantizerLine(LineKind.Error, message, OptionCode(message));
     }
 
-    /// <summary>The CLI rejects options it cannot apply to this model; name the metadata to change where it can be told.</summary>
-    static string OptionCode(string message)
-    {
-        if (message.Contains("divisible by the group size", StringComparison.Ordinal)) return ErrorCodes.GroupSizeDoesNotDivide;
-        if (message.StartsWith("--group-size", StringComparison.Ordinal)) return ErrorCodes.InvalidGroupSize;
-        return ErrorCodes.OptionsRejected;
-    }
+    const string GroupSizePhrase = "divisible by the group size";
+
+    /// <summary>The CLI rejects options it cannot apply; name the metadata to change where it can be told.</summary>
+    static string OptionCode(string message) =>
+        message.StartsWith("--group-size", StringComparison.Ordinal) ? ErrorCodes.InvalidGroupSize : ErrorCodes.OptionsRejected;
+
+    static string Unprefixed(string text, string prefix) => text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
 }

@@ -32,7 +32,16 @@ public sealed class QuantizerOutputTests
     }
 
     [Fact]
-    public void AGroupSizeThatDoesNotDivideIsQQQ004AndTheUsageTextIsDetail()
+    public void AGroupSizeThatDoesNotDivideTheModelIsQQQ004()
+    {
+        var line = new QuantizerOutput().Classify("qqq: error: /m/stories260K.bin: per-group quantization needs every in_features divisible by the group size 128, but the model's hidden_size is 64: use --granularity per-channel (or a group size that divides it)");
+
+        Assert.Equal((LineKind.Error, "QQQ004"), (line.Kind, line.Code));
+        Assert.StartsWith("/m/stories260K.bin: per-group quantization needs", line.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AGroupSizeRejectedAsAnOptionIsQQQ004TooAndTheUsageTextIsDetail()
     {
         var output = new QuantizerOutput();
 
