@@ -32,7 +32,7 @@ public sealed class InRepoBuildTests
         Assert.True(File.Exists(project.Manifest(Stories)));
         Assert.Equal(File.ReadAllBytes(project.Artifact(Stories)), File.ReadAllBytes(project.CopiedArtifact(Stories)));
 
-        var run = project.RunApp(maxTokens: 14);
+        var run = project.RunApp(ReferenceText.OpeningTokens);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.StartsWith(ReferenceText.Opening, ReferenceText.Stories260K(), StringComparison.Ordinal);
         Assert.StartsWith(ReferenceText.Opening, run.Output, StringComparison.Ordinal);
