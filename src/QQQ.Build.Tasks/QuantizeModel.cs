@@ -47,9 +47,10 @@ public sealed class QuantizeModel : ToolTask
 
     protected override string GenerateCommandLineCommands()
     {
+        // CommandLineBuilder quotes what needs it (paths with spaces) the way the process start splits it back.
         var builder = new CommandLineBuilder(quoteHyphensOnCommandLine: false, useNewLineSeparator: false);
         builder.AppendFileNameIfNotNull(ToolAssembly);
-        foreach (var argument in Arguments) builder.AppendTextUnquoted(" " + Quote(argument));
+        foreach (var argument in Arguments) builder.AppendSwitchIfNotNull("", argument);
         return builder.ToString();
     }
 
@@ -135,10 +136,4 @@ public sealed class QuantizeModel : ToolTask
             process.WaitForExit(5000);
         base.Cancel();
     }
-
-    /// <summary>Quotes an argument for the command line that ToolTask splits back (paths with spaces).</summary>
-    static string Quote(string argument) =>
-        argument.Length > 0 && !argument.Any(c => char.IsWhiteSpace(c) || c == '"')
-            ? argument
-            : "\"" + argument.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

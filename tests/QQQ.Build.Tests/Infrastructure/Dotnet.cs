@@ -42,6 +42,8 @@ internal static class Dotnet
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // Its own, empty stdin: a build and its nodes must not share the test host's.
+            RedirectStandardInput = true,
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         Prepare(start.Environment, environment);
@@ -56,22 +58,32 @@ internal static class Dotnet
             lock (output) output.AppendLine(line);
             if (interrupt is null || interrupted || !interrupt.When(line)) return;
             interrupted = true;
-            if (interrupt.ControlC) Signals.Interrupt(process.Id);
-            else process.Kill(entireProcessTree: true);
+            try
+            {
+                if (interrupt.ControlC) Signals.Interrupt(process.Id);
+                else process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // It ended by itself first; the test sees that in the exit code and output.
+            }
         }
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.Start();
+        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            process.WaitForExit(TimeSpan.FromSeconds(30));
             throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {timeout}:\n{output}");
         }
-        // Drains the output events; bounded in case a killed build left a grandchild holding the pipe.
-        process.WaitForExit(TimeSpan.FromSeconds(30));
+        // Only the parameterless WaitForExit waits for the last output events; bounded, in case a killed
+        // build left a grandchild holding the pipe open.
+        if (!Task.Run(process.WaitForExit).Wait(TimeSpan.FromSeconds(30)))
+            throw new TimeoutException($"the output of dotnet {string.Join(' ', arguments)} did not end after the process exited:\n{output}");
         lock (output) return new Result(process.ExitCode, output.ToString(), clock.Elapsed);
     }
 
