@@ -6,10 +6,10 @@ namespace QQQ.Runtime.Tests.Layers;
 [Collection(LayersCollection.Name)]
 public class EmbeddingTests(LayersFixture fixture)
 {
+    const int Vocab = 37, Hidden = 72;
+
     public static TheoryData<Formulation, int> Rows => Formulations.Cross(1, 5, 17);
     public static TheoryData<Formulation, int> BadIds => Formulations.Cross(Vocab, -1, int.MaxValue);
-
-    const int Vocab = 37, Hidden = 72;
 
     [Theory]
     [MemberData(nameof(Rows))]

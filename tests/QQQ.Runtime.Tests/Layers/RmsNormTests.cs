@@ -8,10 +8,10 @@ namespace QQQ.Runtime.Tests.Layers;
 [Collection(LayersCollection.Name)]
 public class RmsNormTests(LayersFixture fixture)
 {
+    const float Eps = 1e-5f;
+
     public static TheoryData<Formulation, int, int> Shapes => Formulations.Cross((1, 72), (5, 72), (3, 300));
     public static TheoryData<Formulation, int, int> CpuShapes => Formulations.CpuOnly((17, 300));
-
-    const float Eps = 1e-5f;
 
     [Theory]
     [MemberData(nameof(Shapes))]

@@ -19,14 +19,22 @@ public sealed class Stories260KArtifact : IDisposable
 
     public Stories260KArtifact()
     {
-        using var checkpoint = CheckpointLoader.Open(SharedData.Stories260KBin);
-        var tokenizer = TokenizerLoader.Open(SharedData.Stories260KTokenizer, checkpoint.Config.VocabSize);
-        Tokens = tokenizer.Encode(File.ReadAllText(SharedData.Text("tinystories-head.txt")), addBos: true);
-        var settings = new QuantizationSettings { Samples = 8, SequenceLength = 128, Smoothing = SmoothingMode.None };
-        var windows = CalibrationSet.Sample([Tokens], settings.Samples, settings.SequenceLength, settings.Seed);
-        var model = new LayerwiseQuantizer(settings).Quantize(checkpoint, windows);
         Path = System.IO.Path.Combine(_folder, "stories260K.qqq");
-        TestArtifacts.Write(Path, model, "stories260K", SharedData.Stories260KTokenizer);
+        try
+        {
+            using var checkpoint = CheckpointLoader.Open(SharedData.Stories260KBin);
+            var tokenizer = TokenizerLoader.Open(SharedData.Stories260KTokenizer, checkpoint.Config.VocabSize);
+            Tokens = tokenizer.Encode(File.ReadAllText(SharedData.Text("tinystories-head.txt")), addBos: true);
+            var settings = new QuantizationSettings { Samples = 8, SequenceLength = 128, Smoothing = SmoothingMode.None };
+            var windows = CalibrationSet.Sample([Tokens], settings.Samples, settings.SequenceLength, settings.Seed);
+            var model = new LayerwiseQuantizer(settings).Quantize(checkpoint, windows);
+            TestArtifacts.Write(Path, model, "stories260K", SharedData.Stories260KTokenizer);
+        }
+        catch
+        {
+            Dispose();   // xunit does not dispose a fixture whose constructor threw
+            throw;
+        }
     }
 
     public string Path { get; }
