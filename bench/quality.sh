@@ -88,6 +88,7 @@ evaluate_all sotu "$SOTU" "$WIKI" "$WIKI_WINDOWS"
 evaluate_all outliers "$OUTLIERS" "$WIKI" "$WIKI_WINDOWS"
 
 log "writing docs/QUALITY.md"
+mkdir -p docs
 bench/quality-report.sh "$WORK" "$WIKI_WINDOWS" > docs/QUALITY.md.tmp
 mv docs/QUALITY.md.tmp docs/QUALITY.md
 log "done"

@@ -29,6 +29,7 @@ public static class CheckpointConversion
         var config = checkpoint.Config;
         tokenizerPath ??= TokenizerLoader.FindBeside(modelPath)
             ?? throw new UsageException($"no tokenizer found beside {modelPath}: pass --tokenizer <path>");
+        // Opened only to refuse, now, a tokenizer that does not fit the model; the artifact embeds the file's bytes.
         TokenizerLoader.Open(tokenizerPath, config.VocabSize);
         QuantizeCommand.RequireWritable(output);
 
