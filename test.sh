@@ -6,8 +6,14 @@ cd "$(dirname "$0")"
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
-dotnet test QQQ.sln -c Release --logger trx --results-directory "$results" "$@"
-status=$?
+# Build everything first, then test without building: test assemblies run in parallel, and none may start while
+# another project (the sample's build, a referenced tool) is still writing the outputs it uses.
+if dotnet build QQQ.sln -c Release; then
+  dotnet test QQQ.sln -c Release --no-build --logger trx --results-directory "$results" "$@"
+  status=$?
+else
+  status=$?
+fi
 
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
