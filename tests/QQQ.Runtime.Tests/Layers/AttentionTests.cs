@@ -68,7 +68,24 @@ public class AttentionTests(LayersFixture fixture)
     [Theory]
     [MemberData(nameof(Cases))]
     [MemberData(nameof(CpuCases))]
-    public void AttendMatchesFloat64Reference(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim)
+    public void AttendMatchesFloat64Reference(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim) =>
+        CheckAttend(formulation, rows, start, heads, kvHeads, headDim,
+            AttentionKernels.Partitions(rows, heads, start + rows));
+
+    /// <summary>
+    /// Positions split over several groups and merged, as decode steps over long caches run; with more partitions than
+    /// the positions fill (the last ones see nothing and must weigh nothing).
+    /// </summary>
+    [Theory]
+    [InlineData(Formulation.Gpu, 1, 6, 3, 1, 24, 2)]
+    [InlineData(Formulation.Gpu, 2, 13, 2, 1, 40, 5)]
+    [InlineData(Formulation.Cpu, 1, 2, 4, 2, 8, 5)]
+    [InlineData(Formulation.Cpu, 3, 26, 3, 1, 8, 4)]
+    public void SplitAttendMatchesFloat64Reference(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim,
+        int partitions) =>
+        CheckAttend(formulation, rows, start, heads, kvHeads, headDim, partitions);
+
+    void CheckAttend(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim, int partitions)
     {
         var target = fixture[formulation];
         var shape = new AttentionShape(heads, kvHeads, headDim);
@@ -91,7 +108,7 @@ public class AttentionTests(LayersFixture fixture)
         attention.Append(cache, layer, start, rows, kBuffer.View.SubView(start * shape.KeyValueWidth, newRows),
             vBuffer.View.SubView(start * shape.KeyValueWidth, newRows));
 
-        attention.Attend(cache, layer, start, rows, shape, qBuffer.View, output.View);
+        attention.Attend(cache, layer, start, rows, shape, qBuffer.View, output.View, partitions);
 
         var expected = new double[q.Length];
         AttentionKernels.Reference(HalfData.ToFloat(q), CacheLayout(k, shape), CacheLayout(v, shape), Context, start, shape, expected);

@@ -72,12 +72,15 @@ public class CpuFormulationTests(LayersFixture fixture)
         Assert.Equal(Bits(logits.Gpu), Bits(logits.Cpu));
     }
 
+    /// <summary>partitions: how many groups split each (row, head)'s positions (see AttentionKernels.Partitions).</summary>
     [Theory]
-    [InlineData(1, 9, 4, 2, 8)]
-    [InlineData(7, 0, 3, 1, 24)]
-    [InlineData(5, 6, 2, 1, 40)]
-    [InlineData(3, 2, 2, 2, 64)]
-    public void AttentionIsBitIdentical(int rows, int start, int heads, int kvHeads, int headDim)
+    [InlineData(1, 9, 4, 2, 8, 1)]
+    [InlineData(7, 0, 3, 1, 24, 1)]
+    [InlineData(5, 6, 2, 1, 40, 1)]
+    [InlineData(3, 2, 2, 2, 64, 1)]
+    [InlineData(1, 9, 4, 2, 8, 3)]
+    [InlineData(2, 13, 2, 1, 40, 5)]
+    public void AttentionIsBitIdentical(int rows, int start, int heads, int kvHeads, int headDim, int partitions)
     {
         var shape = new AttentionShape(heads, kvHeads, headDim);
         const int context = 16;
@@ -94,7 +97,7 @@ public class CpuFormulationTests(LayersFixture fixture)
             using var qBuffer = target.Upload(q);
             using var result = target.Poisoned(q.Length, float.NaN);
             target.Kernels.Attention.Append(cache, 0, 0, start + rows, kBuffer.View, vBuffer.View);
-            target.Kernels.Attention.Attend(cache, 0, start, rows, shape, qBuffer.View, result.View);
+            target.Kernels.Attention.Attend(cache, 0, start, rows, shape, qBuffer.View, result.View, partitions);
             return result.GetAsArray1D();
         });
         Assert.Equal(Bits(output.Gpu), Bits(output.Cpu));

@@ -4,8 +4,9 @@ using Half = ILGPU.Half;
 
 namespace QQQ.Runtime.Kernels.Layers;
 
-// CPU formulation: single-thread groups. Append: one group per new token row. Attend: one group per (row, head)
-// that plays the GPU group's Warps warps one after another: warp w's online softmax over positions w, w + Warps, ...,
+// CPU formulation: single-thread groups. Append: one group per new token row. Attend: one group per (row, head, partition)
+// that plays the GPU group's Warps warps one after another: warp w's online softmax over positions p * Warps + w, then
+// every partitions * Warps-th,
 // each score the replayed warp sum of the lanes' partial dot products (lane l: dims l, l + 32, ...), then the same
 // merge. Same layout of dynamic shared memory, same fp32 operations in the same order: bit-identical results.
 public sealed partial class AttentionKernels
@@ -39,7 +40,7 @@ public sealed partial class AttentionKernels
     }
 
     static void AttendCpuKernel(ArrayView<Half> query, ArrayView<Half> keys, ArrayView<Half> values, ArrayView<float> output,
-        int start, int context, int heads, int keyValueHeads, int headDim, float scale)
+        ArrayView<float> partials, int start, int context, int heads, int keyValueHeads, int headDim, float scale, int partitions)
     {
         var shared = SharedMemory.GetDynamic<float>();
         var q = shared.SubView(0, headDim);
@@ -47,9 +48,10 @@ public sealed partial class AttentionKernels
         var maxima = shared.SubView((Warps + 1) * headDim, Warps);
         var sums = shared.SubView((Warps + 1) * headDim + Warps, Warps);
 
-        int row = Grid.IdxX / heads, head = Grid.IdxX % heads;
+        int pair = Grid.IdxX / partitions, partition = Grid.IdxX % partitions;
+        int row = pair / heads, head = pair % heads;
         int keyValueHead = head / (heads / keyValueHeads);
-        long rowOffset = ((long)row * heads + head) * headDim;
+        long rowOffset = (long)pair * headDim;
         for (int d = 0; d < headDim; d++)
             q[d] = query[rowOffset + d] * scale;
 
@@ -61,7 +63,7 @@ public sealed partial class AttentionKernels
             for (int d = 0; d < headDim; d++)
                 accumulator[d] = 0f;
             float runningMax = float.NegativeInfinity, runningSum = 0f;
-            for (int t = warp; t < length; t += Warps)
+            for (int t = partition * Warps + warp; t < length; t += partitions * Warps)
             {
                 long keyOffset = headOffset + (long)t * headDim;
                 float score = ReplayedReductions.WarpSum(new ScorePartials(q, keys, keyOffset, headDim), 0);
@@ -79,13 +81,21 @@ public sealed partial class AttentionKernels
 
         float maximum = maxima[0];
         for (int w = 1; w < Warps; w++) maximum = XMath.Max(maximum, maxima[w]);
+        bool empty = maximum == float.NegativeInfinity;
         float total = 0f;
-        for (int w = 0; w < Warps; w++) total += sums[w] * XMath.Exp(maxima[w] - maximum);
+        for (int w = 0; w < Warps && !empty; w++) total += sums[w] * XMath.Exp(maxima[w] - maximum);
+        long slot = (long)Grid.IdxX * (2 + headDim);
         for (int d = 0; d < headDim; d++)
         {
             float sum = 0f;
-            for (int w = 0; w < Warps; w++) sum += accumulators[w * headDim + d] * XMath.Exp(maxima[w] - maximum);
-            output[rowOffset + d] = sum / total;
+            for (int w = 0; w < Warps && !empty; w++) sum += accumulators[w * headDim + d] * XMath.Exp(maxima[w] - maximum);
+            if (partitions == 1) output[rowOffset + d] = sum / total;
+            else partials[slot + 2 + d] = sum;
+        }
+        if (partitions > 1)
+        {
+            partials[slot] = maximum;
+            partials[slot + 1] = total;
         }
     }
 }

@@ -13,20 +13,41 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// <see cref="TokenQuantizer"/> for o_proj: fusing the quantization would need one group per token row
 /// for all heads, which leaves a decode step with a single group.
 /// </summary>
-public sealed partial class AttentionKernels
+/// <remarks>
+/// A few (row, head) pairs (decode: one row) would leave most of a GPU idle while a handful of warps walk thousands
+/// of cached positions one dependent load after another. So the positions of each pair are split over
+/// <see cref="Partitions"/> groups (split-K over the sequence, "flash-decoding"): each group writes its partial
+/// softmax state (max, sum, accumulator row) to a scratch buffer and <see cref="MergeKernel"/> combines them.
+/// The split depends on the shapes only, so both formulations compute the same sums in the same order.
+/// </remarks>
+public sealed partial class AttentionKernels : IDisposable
 {
     internal const int Warps = 4;
 
+    /// <summary>Fewer (row, head) groups than this are split over positions.</summary>
+    internal const int TargetGroups = 1024;
+
+    /// <summary>A split leaves each warp at least this many positions.</summary>
+    internal const int MinPositionsPerWarp = 8;
+
+    internal const int MaxPartitions = 64;
+
     /// <summary>Launches the loaded append formulation on (key, value, cache keys, cache values, start, rows, context, kv heads, head_dim).</summary>
     readonly Action<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, int, int, int, int, int> _append;
-    readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, int, int, int, int, int, float> _attend;
+    readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>,
+        int, int, int, int, int, float, int> _attend;
+    readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _merge;
+    readonly Accelerator _accelerator;
     readonly int _attendGroupSize;
+    /// <summary>Partial softmax states of split groups: (groups, 2 + head_dim) fp32, grown on demand.</summary>
+    MemoryBuffer1D<float, Stride1D.Dense>? _partials;
 
     /// <summary>Loads both kernels on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
     public AttentionKernels(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
 
     internal AttentionKernels(Accelerator accelerator, KernelFormulation formulation)
     {
+        _accelerator = accelerator;
         if (formulation == KernelFormulation.Cpu)
         {
             var append = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>,
@@ -43,8 +64,23 @@ public sealed partial class AttentionKernels
                 append((int)key.Length, key, value, keys, values, start, context, kvHeads, headDim);
             _attendGroupSize = Warps * accelerator.WarpSize;
         }
-        _attend = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>,
-            int, int, int, int, int, float>(formulation == KernelFormulation.Cpu ? AttendCpuKernel : AttendKernel);
+        _attend = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>,
+            int, int, int, int, int, float, int>(formulation == KernelFormulation.Cpu ? AttendCpuKernel : AttendKernel);
+        _merge = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(MergeKernel);
+    }
+
+    /// <summary>
+    /// How many groups share the positions of one (row, head) pair: enough for about <see cref="TargetGroups"/> groups,
+    /// at most <see cref="MaxPartitions"/>, and never so many that a warp gets fewer than <see cref="MinPositionsPerWarp"/>
+    /// of the longest row's positions. <paramref name="length"/> is that row's causal length, start + rows.
+    /// </summary>
+    internal static int Partitions(int rows, int heads, int length)
+    {
+        long pairs = (long)rows * heads;
+        if (pairs >= TargetGroups) return 1;
+        int byOccupancy = (int)((TargetGroups + pairs - 1) / pairs);
+        int byLength = (length + Warps * MinPositionsPerWarp - 1) / (Warps * MinPositionsPerWarp);
+        return Math.Clamp(Math.Min(byOccupancy, byLength), 1, MaxPartitions);
     }
 
     /// <summary>
@@ -65,18 +101,42 @@ public sealed partial class AttentionKernels
     /// query (rows, heads * head_dim) fp16 at positions start + m -> output (rows, heads * head_dim) fp32.
     /// The cache must already hold positions 0 .. start + rows - 1 of this layer.
     /// </summary>
-    public void Attend(KeyValueCache cache, int layer, int start, int rows, AttentionShape shape, ArrayView<Half> query, ArrayView<float> output)
+    public void Attend(KeyValueCache cache, int layer, int start, int rows, AttentionShape shape, ArrayView<Half> query, ArrayView<float> output) =>
+        Attend(cache, layer, start, rows, shape, query, output, Partitions(rows, shape.Heads, start + rows));
+
+    /// <summary><see cref="Attend(KeyValueCache, int, int, int, AttentionShape, ArrayView{Half}, ArrayView{float})"/> with a chosen split (tests).</summary>
+    internal void Attend(KeyValueCache cache, int layer, int start, int rows, AttentionShape shape, ArrayView<Half> query,
+        ArrayView<float> output, int partitions)
     {
         cache.CheckPositions(start, rows);
         cache.CheckShape(shape);
         Guard.Length(query, (long)rows * shape.QueryWidth, nameof(query));
         Guard.Length(output, (long)rows * shape.QueryWidth, nameof(output));
+        if (partitions < 1 || partitions > MaxPartitions) throw new ArgumentOutOfRangeException(nameof(partitions));
+        long pairs = (long)rows * shape.Heads;
+        var partials = partitions == 1 ? output : Partials(pairs * partitions * (2 + shape.HeadDim));
         // Shared: q (head_dim), one accumulator row per warp (warps * head_dim), running max and sum per warp.
         var shared = SharedMemoryConfig.RequestDynamic<float>((Warps + 1) * shape.HeadDim + 2 * Warps);
-        var config = new KernelConfig(Guard.LaunchSize((long)rows * shape.Heads, nameof(rows)), _attendGroupSize, shared);
-        _attend(config, query, cache.LayerKeys(layer), cache.LayerValues(layer), output,
-            start, cache.Context, shape.Heads, shape.KeyValueHeads, shape.HeadDim, 1f / MathF.Sqrt(shape.HeadDim));
+        var config = new KernelConfig(Guard.LaunchSize(pairs * partitions, nameof(rows)), _attendGroupSize, shared);
+        _attend(config, query, cache.LayerKeys(layer), cache.LayerValues(layer), output, partials,
+            start, cache.Context, shape.Heads, shape.KeyValueHeads, shape.HeadDim, 1f / MathF.Sqrt(shape.HeadDim), partitions);
+        if (partitions > 1)
+            _merge(Guard.LaunchSize(output.Length, nameof(output)), partials, output, shape.HeadDim, partitions);
     }
+
+    ArrayView<float> Partials(long length)
+    {
+        if (_partials is null || _partials.Length < length)
+        {
+            _partials?.Dispose();
+            _partials = null;   // stays null if the allocation below throws
+            _partials = _accelerator.Allocate1D<float>(length);
+        }
+        return _partials.View.SubView(0, length);
+    }
+
+    /// <summary>Frees the scratch buffer of split groups.</summary>
+    public void Dispose() => _partials?.Dispose();
 
     // Thread index -> (row, kv head, dim) of the new k/v rows.
     static void AppendKernel(Index1D index, ArrayView<Half> key, ArrayView<Half> value, ArrayView<Half> keys, ArrayView<Half> values,
@@ -90,11 +150,12 @@ public sealed partial class AttentionKernels
         values[target] = value[index];
     }
 
-    // One group per (row, head). Warp w takes positions w, w + warps, ... with an online softmax
-    // (running max, running sum, rescaled accumulator); lanes split head_dim and the dot product is a
-    // warp sum. The warps' partial results are merged at the end.
+    // One group per (row, head, partition). Warp w of partition p takes positions p * warps + w, then every
+    // partitions * warps-th, with an online softmax (running max, running sum, rescaled accumulator); lanes split
+    // head_dim and the dot product is a warp sum. The warps' partial results are merged at the end, into the output
+    // (one partition) or into the group's slot of partials (several; merged by MergeKernel).
     static void AttendKernel(ArrayView<Half> query, ArrayView<Half> keys, ArrayView<Half> values, ArrayView<float> output,
-        int start, int context, int heads, int keyValueHeads, int headDim, float scale)
+        ArrayView<float> partials, int start, int context, int heads, int keyValueHeads, int headDim, float scale, int partitions)
     {
         var shared = SharedMemory.GetDynamic<float>();
         int warps = Group.DimX / Warp.WarpSize;
@@ -104,9 +165,10 @@ public sealed partial class AttentionKernels
         var maxima = shared.SubView((warps + 1) * headDim, warps);
         var sums = shared.SubView((warps + 1) * headDim + warps, warps);
 
-        int row = Grid.IdxX / heads, head = Grid.IdxX % heads;
+        int pair = Grid.IdxX / partitions, partition = Grid.IdxX % partitions;
+        int row = pair / heads, head = pair % heads;
         int keyValueHead = head / (heads / keyValueHeads);
-        long rowOffset = ((long)row * heads + head) * headDim;
+        long rowOffset = (long)pair * headDim;
         for (int d = Group.IdxX; d < headDim; d += Group.DimX)
             q[d] = query[rowOffset + d] * scale;
         var accumulator = accumulators.SubView(warp * headDim, headDim);
@@ -117,7 +179,7 @@ public sealed partial class AttentionKernels
         long headOffset = (long)keyValueHead * context * headDim;
         int length = start + row + 1;   // causal: positions 0 .. start + row
         float runningMax = float.NegativeInfinity, runningSum = 0f;
-        for (int t = warp; t < length; t += warps)
+        for (int t = partition * warps + warp; t < length; t += partitions * warps)
         {
             long keyOffset = headOffset + (long)t * headDim;
             float partial = 0f;
@@ -139,18 +201,45 @@ public sealed partial class AttentionKernels
         }
         Group.Barrier();
 
-        // Warp 0 always saw position 0, so the maximum is finite; warps that saw no position have
-        // max -inf, sum 0 and a zero accumulator, and weigh exp(-inf) = 0.
+        // Warps that saw no position have max -inf, sum 0 and a zero accumulator, and weigh exp(-inf) = 0. Warp 0 of
+        // partition 0 always saw position 0; a later partition may have seen none (maximum -inf): its state is empty.
         float maximum = maxima[0];
         for (int w = 1; w < warps; w++) maximum = XMath.Max(maximum, maxima[w]);
+        bool empty = maximum == float.NegativeInfinity;
         float total = 0f;
-        for (int w = 0; w < warps; w++) total += sums[w] * XMath.Exp(maxima[w] - maximum);
+        for (int w = 0; w < warps && !empty; w++) total += sums[w] * XMath.Exp(maxima[w] - maximum);
+        long slot = (long)Grid.IdxX * (2 + headDim);
         for (int d = Group.IdxX; d < headDim; d += Group.DimX)
         {
             float sum = 0f;
-            for (int w = 0; w < warps; w++) sum += accumulators[w * headDim + d] * XMath.Exp(maxima[w] - maximum);
-            output[rowOffset + d] = sum / total;
+            for (int w = 0; w < warps && !empty; w++) sum += accumulators[w * headDim + d] * XMath.Exp(maxima[w] - maximum);
+            if (partitions == 1) output[rowOffset + d] = sum / total;
+            else partials[slot + 2 + d] = sum;
         }
+        if (partitions > 1 && Group.IsFirstThread)
+        {
+            partials[slot] = maximum;
+            partials[slot + 1] = total;
+        }
+    }
+
+    // Thread index -> element d of output row (row, head) = the partitions' accumulators weighed by exp(max_p - max),
+    // over their sums weighed alike; partials (row * heads + head, partitions, 2 + head_dim). Both formulations.
+    static void MergeKernel(Index1D index, ArrayView<float> partials, ArrayView<float> output, int headDim, int partitions)
+    {
+        int d = index % headDim;
+        long first = (long)(index.X / headDim) * partitions * (2 + headDim);
+        float maximum = partials[first];
+        for (int p = 1; p < partitions; p++) maximum = XMath.Max(maximum, partials[first + p * (2 + headDim)]);
+        float total = 0f, sum = 0f;
+        for (int p = 0; p < partitions; p++)
+        {
+            long slot = first + p * (2 + headDim);
+            float weight = XMath.Exp(partials[slot] - maximum);   // 0 for an empty partition (max -inf)
+            total += partials[slot + 1] * weight;
+            sum += partials[slot + 2 + d] * weight;
+        }
+        output[index] = sum / total;
     }
 
     /// <summary>

@@ -47,6 +47,10 @@ public sealed class LayerKernels : IDisposable
     /// <summary>fp32 x @ fp16 W_lm^T -> fp32 logits.</summary>
     public LmHeadKernel LmHead { get; }
 
-    /// <summary>Frees the device buffers the kernels own (the embedding's id buffer).</summary>
-    public void Dispose() => Embedding.Dispose();
+    /// <summary>Frees the device buffers the kernels own (the embedding's id buffer, attention's scratch).</summary>
+    public void Dispose()
+    {
+        Embedding.Dispose();
+        Attention.Dispose();
+    }
 }
