@@ -13,10 +13,9 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// </summary>
 public sealed class GatedActivationKernel
 {
-    internal const int GroupSize = 128;
-
     readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<sbyte>, ArrayView<float>, int> _kernel;
-    readonly int _groupSize;
+    readonly Accelerator _accelerator;
+    readonly bool _cpu;
 
     /// <summary>Loads the kernel on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
     public GatedActivationKernel(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
@@ -24,7 +23,8 @@ public sealed class GatedActivationKernel
     internal GatedActivationKernel(Accelerator accelerator, KernelFormulation formulation)
     {
         bool cpu = formulation == KernelFormulation.Cpu;
-        _groupSize = cpu ? 1 : GroupSize;
+        _accelerator = accelerator;
+        _cpu = cpu;
         _kernel = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<sbyte>, ArrayView<float>, int>(cpu ? CpuKernel : Kernel);
     }
 
@@ -39,7 +39,7 @@ public sealed class GatedActivationKernel
         Guard.Length(up, length, nameof(up));
         Guard.Length(quantized, length, nameof(quantized));
         Guard.Length(scales, rows, nameof(scales));
-        _kernel(new KernelConfig(rows, _groupSize), gate, up, quantized, scales, intermediate);
+        _kernel(new KernelConfig(rows, _cpu ? 1 : RowGroupSize.For(_accelerator, intermediate)), gate, up, quantized, scales, intermediate);
     }
 
     /// <summary>silu(g) * u = g / (1 + exp(-g)) * u in fp32.</summary>
