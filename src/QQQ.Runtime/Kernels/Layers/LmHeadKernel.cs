@@ -65,13 +65,28 @@ public sealed partial class LmHeadKernel
         long x3 = (long)XMath.Min(m + 3, rows - 1) * hidden;
         long w = (long)n * hidden;
         float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
-        for (int c = Warp.LaneIdx; c < hidden; c += Warp.WarpSize)
+        // Four weight loads in flight per iteration (columns c + 32 j): a warp's time is its chain of dependent loads.
+        // The unrolled adds keep the column order of the CPU formulation; columns past the row add nothing.
+        for (int c = Warp.LaneIdx; c < hidden; c += 4 * Warp.WarpSize)
         {
-            float wc = weight[w + c];
-            a0 += x[x0 + c] * wc;
-            a1 += x[x1 + c] * wc;
-            a2 += x[x2 + c] * wc;
-            a3 += x[x3 + c] * wc;
+            float w0 = weight[w + c];
+            float w1 = c + Warp.WarpSize < hidden ? (float)weight[w + c + Warp.WarpSize] : 0f;
+            float w2 = c + 2 * Warp.WarpSize < hidden ? (float)weight[w + c + 2 * Warp.WarpSize] : 0f;
+            float w3 = c + 3 * Warp.WarpSize < hidden ? (float)weight[w + c + 3 * Warp.WarpSize] : 0f;
+            a0 += x[x0 + c] * w0;
+            a1 += x[x1 + c] * w0;
+            a2 += x[x2 + c] * w0;
+            a3 += x[x3 + c] * w0;
+            for (int j = 1; j < 4; j++)
+            {
+                int cj = c + j * Warp.WarpSize;
+                if (cj >= hidden) break;
+                float wj = j == 1 ? w1 : j == 2 ? w2 : w3;
+                a0 += x[x0 + cj] * wj;
+                a1 += x[x1 + cj] * wj;
+                a2 += x[x2 + cj] * wj;
+                a3 += x[x3 + cj] * wj;
+            }
         }
         a0 = GroupReduce.WarpSum(a0);
         a1 = GroupReduce.WarpSum(a1);

@@ -61,31 +61,63 @@ public sealed partial class RmsNormKernels
         if (!(eps > 0f) || !float.IsFinite(eps)) throw new ArgumentException($"eps must be a positive number, got {eps}", nameof(eps));
     }
 
+    // The GPU loops below take four columns per iteration (c, c + DimX, c + 2 DimX, c + 3 DimX) and issue all four
+    // loads before the first use: a decode step is a single group, whose time is its threads' chains of dependent
+    // loads. Columns past the row read as 0, which adds +0 to a sum of squares and cannot raise a max of |y|, so each
+    // thread still adds its columns in the order the CPU formulation replays.
+
     /// <summary>1 / sqrt(mean(x^2) + eps) of the group's row, in every thread.</summary>
     static float InverseRms(ArrayView<float> x, long offset, int hidden, float eps, ArrayView<float> scratch)
     {
+        int stride = Group.DimX;
         float sum = 0f;
-        for (int c = Group.IdxX; c < hidden; c += Group.DimX)
+        for (int c = Group.IdxX; c < hidden; c += 4 * stride)
         {
-            float v = x[offset + c];
-            sum += v * v;
+            float v0 = x[offset + c];
+            float v1 = c + stride < hidden ? x[offset + c + stride] : 0f;
+            float v2 = c + 2 * stride < hidden ? x[offset + c + 2 * stride] : 0f;
+            float v3 = c + 3 * stride < hidden ? x[offset + c + 3 * stride] : 0f;
+            sum += v0 * v0;
+            sum += v1 * v1;
+            sum += v2 * v2;
+            sum += v3 * v3;
         }
         return 1f / XMath.Sqrt(GroupReduce.Sum(sum, scratch) / hidden + eps);
     }
+
+    /// <summary>y = x * inverse * weight at column c of the row at offset, or 0 past the row.</summary>
+    static float Normalized(ArrayView<float> x, ArrayView<float> weight, long offset, int c, int hidden, float inverse) =>
+        c < hidden ? x[offset + c] * inverse * weight[c] : 0f;
 
     static void QuantizeKernel(ArrayView<float> x, ArrayView<float> weight, ArrayView<sbyte> quantized, ArrayView<float> scales,
         int hidden, float eps)
     {
         var scratch = SharedMemory.Allocate<float>(GroupReduce.MaxWarps);
         long offset = (long)Grid.IdxX * hidden;
+        int stride = Group.DimX;
         float inverse = InverseRms(x, offset, hidden, eps, scratch);
         float absMax = 0f;
-        for (int c = Group.IdxX; c < hidden; c += Group.DimX)
-            absMax = XMath.Max(absMax, XMath.Abs(x[offset + c] * inverse * weight[c]));
+        for (int c = Group.IdxX; c < hidden; c += 4 * stride)
+        {
+            float y0 = Normalized(x, weight, offset, c, hidden, inverse);
+            float y1 = Normalized(x, weight, offset, c + stride, hidden, inverse);
+            float y2 = Normalized(x, weight, offset, c + 2 * stride, hidden, inverse);
+            float y3 = Normalized(x, weight, offset, c + 3 * stride, hidden, inverse);
+            absMax = XMath.Max(XMath.Max(absMax, XMath.Abs(y0)), XMath.Max(XMath.Abs(y1), XMath.Max(XMath.Abs(y2), XMath.Abs(y3))));
+        }
         float scale = TokenQuantization.Scale(GroupReduce.Max(absMax, scratch));
         // Recomputing y here gives the identical fp32 value as in the max pass; it saves a row of shared memory.
-        for (int c = Group.IdxX; c < hidden; c += Group.DimX)
-            quantized[offset + c] = TokenQuantization.Quantize(x[offset + c] * inverse * weight[c], scale);
+        for (int c = Group.IdxX; c < hidden; c += 4 * stride)
+        {
+            float y0 = Normalized(x, weight, offset, c, hidden, inverse);
+            float y1 = Normalized(x, weight, offset, c + stride, hidden, inverse);
+            float y2 = Normalized(x, weight, offset, c + 2 * stride, hidden, inverse);
+            float y3 = Normalized(x, weight, offset, c + 3 * stride, hidden, inverse);
+            quantized[offset + c] = TokenQuantization.Quantize(y0, scale);
+            if (c + stride < hidden) quantized[offset + c + stride] = TokenQuantization.Quantize(y1, scale);
+            if (c + 2 * stride < hidden) quantized[offset + c + 2 * stride] = TokenQuantization.Quantize(y2, scale);
+            if (c + 3 * stride < hidden) quantized[offset + c + 3 * stride] = TokenQuantization.Quantize(y3, scale);
+        }
         if (Group.IsFirstThread) scales[Grid.IdxX] = scale;
     }
 
@@ -93,9 +125,19 @@ public sealed partial class RmsNormKernels
     {
         var scratch = SharedMemory.Allocate<float>(GroupReduce.MaxWarps);
         long offset = (long)Grid.IdxX * hidden;
+        int stride = Group.DimX;
         float inverse = InverseRms(x, offset, hidden, eps, scratch);
-        for (int c = Group.IdxX; c < hidden; c += Group.DimX)
-            output[offset + c] = x[offset + c] * inverse * weight[c];
+        for (int c = Group.IdxX; c < hidden; c += 4 * stride)
+        {
+            float y0 = Normalized(x, weight, offset, c, hidden, inverse);
+            float y1 = Normalized(x, weight, offset, c + stride, hidden, inverse);
+            float y2 = Normalized(x, weight, offset, c + 2 * stride, hidden, inverse);
+            float y3 = Normalized(x, weight, offset, c + 3 * stride, hidden, inverse);
+            output[offset + c] = y0;
+            if (c + stride < hidden) output[offset + c + stride] = y1;
+            if (c + 2 * stride < hidden) output[offset + c + 2 * stride] = y2;
+            if (c + 3 * stride < hidden) output[offset + c + 3 * stride] = y3;
+        }
     }
 
     /// <summary>Managed float64 reference of <see cref="Normalize"/>: x (rows, hidden) -> output (rows, hidden).</summary>
