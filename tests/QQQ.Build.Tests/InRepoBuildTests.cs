@@ -24,6 +24,8 @@ public sealed class InRepoBuildTests
 
         var build = project.Build();
 
+        // The compiler loaded the generator and it ran cleanly (the app's own code uses the class it generates).
+        Assert.Empty(Diagnostics.FromGenerator(build));
         Succeeded(build);
         Assert.True(TestProject.Quantized(build), build.ToString());
         // The quantizer's per-layer progress reaches the build log.
@@ -165,7 +167,7 @@ public sealed class InRepoBuildTests
         var build = project.Build();
 
         Assert.NotEqual(0, build.ExitCode);
-        var errors = TestProject.Errors(build, code);
+        var errors = Diagnostics.Errors(build, code);
         Assert.True(errors.Count > 0, build.ToString());
         Assert.All(errors, error => Assert.StartsWith($"{project.ProjectFile}({project.ModelLine}): error {code}:", error, StringComparison.Ordinal));
         Assert.False(File.Exists(project.Artifact(Stories)));
