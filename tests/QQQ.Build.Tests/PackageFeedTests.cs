@@ -60,6 +60,13 @@ public sealed class PackageFeedTests
         var run = project.RunApp(ReferenceText.OpeningTokens);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.StartsWith(ReferenceText.Opening, run.Output, StringComparison.Ordinal);
+
+        // The IDE once the artifact exists: a design-time build hands the compiler the package's generator and
+        // the manifest, and from exactly those arguments the class is generated.
+        var designTime = DesignTimeBuild.Run(project, environment);
+        Assert.Contains("/analyzer:" + Path.Combine(packages, "qqq.build", version, "analyzers", "dotnet", "cs", "QQQ.Generators.dll"), designTime.CompilerArguments);
+        Assert.Contains("/additionalfile:" + project.Manifest("stories260K"), designTime.CompilerArguments);
+        DesignTimeCompilation.AssertGeneratesTheModelClass(project, designTime);
     }
 
     static string UserPackageCache =>
