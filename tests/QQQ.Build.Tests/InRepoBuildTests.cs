@@ -1,4 +1,5 @@
 using QQQ.Build.Tests.Infrastructure;
+using QQQ.TestSupport;
 
 namespace QQQ.Build.Tests;
 
@@ -24,6 +25,8 @@ public sealed class InRepoBuildTests
 
         var build = project.Build();
 
+        // The compiler loaded the generator and it ran cleanly (the app's own code uses the class it generates).
+        Assert.Empty(Diagnostics.FromGenerator(build));
         Succeeded(build);
         Assert.True(TestProject.Quantized(build), build.ToString());
         // The quantizer's per-layer progress reaches the build log.
@@ -165,7 +168,7 @@ public sealed class InRepoBuildTests
         var build = project.Build();
 
         Assert.NotEqual(0, build.ExitCode);
-        var errors = TestProject.Errors(build, code);
+        var errors = Diagnostics.Errors(build, code);
         Assert.True(errors.Count > 0, build.ToString());
         Assert.All(errors, error => Assert.StartsWith($"{project.ProjectFile}({project.ModelLine}): error {code}:", error, StringComparison.Ordinal));
         Assert.False(File.Exists(project.Artifact(Stories)));
@@ -209,20 +212,31 @@ public sealed class InRepoBuildTests
 
     static bool WhileQuantizing(string line) => line.TrimStart().StartsWith("quantizing ", StringComparison.Ordinal);
 
+    /// <summary>The generator as the in-repo props hand it to the compiler: the Generators project's build output.</summary>
+    static string InRepoGenerator => Path.Combine(SharedData.RepoRoot, "src", "QQQ.Generators", "bin", Dotnet.Configuration, "netstandard2.0", "QQQ.Generators.dll");
+
     [Fact]
-    public void DesignTimeBuildNeverQuantizesButPassesAnExistingManifest()
+    public void DesignTimeBuildNeverQuantizesButHandsTheIdeTheGeneratorAndAnExistingManifest()
     {
         using var project = TestProject.InRepo(StoriesModel());
         Succeeded(project.Restore());
 
+        // An IDE opening the fresh project: nothing to report and nothing quantized. The generator is handed
+        // over, but no manifest, its only input: no class yet (the app's use of it is an error in the IDE).
         var before = DesignTimeBuild.Run(project);
+        Assert.Empty(Diagnostics.All(before.Run));
         Assert.Equal("Skipped", before.QuantizeResult);
-        Assert.DoesNotContain(project.Manifest(Stories), before.AdditionalFiles);
         Assert.False(File.Exists(project.Artifact(Stories)));
+        Assert.Contains("/analyzer:" + InRepoGenerator, before.CompilerArguments);
+        Assert.DoesNotContain(before.CompilerArguments, argument => argument.StartsWith("/additionalfile:", StringComparison.Ordinal));
 
         Succeeded(project.Build());
         var after = DesignTimeBuild.Run(project);
         Assert.Equal("Skipped", after.QuantizeResult);
-        Assert.Contains(project.Manifest(Stories), after.AdditionalFiles);
+        Assert.Contains("/analyzer:" + InRepoGenerator, after.CompilerArguments);
+        Assert.Contains("/additionalfile:" + project.Manifest(Stories), after.CompilerArguments);
+
+        // From exactly those arguments the compiler generates the class, and the app that uses it compiles cleanly.
+        DesignTimeCompilation.AssertGeneratesTheModelClass(project, after);
     }
 }

@@ -46,6 +46,8 @@ public sealed class PackageFeedTests
 
         var build = project.Run("build", TimeSpan.FromMinutes(15), [], environment);
 
+        // The packaged generator references no newer Roslyn than the SDK's compiler, which loads and runs it.
+        Assert.Empty(Diagnostics.FromGenerator(build));
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.True(TestProject.Quantized(build), build.ToString());
         Assert.True(Directory.Exists(Path.Combine(packages, "qqq.build", version)));
@@ -58,6 +60,13 @@ public sealed class PackageFeedTests
         var run = project.RunApp(ReferenceText.OpeningTokens);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.StartsWith(ReferenceText.Opening, run.Output, StringComparison.Ordinal);
+
+        // The IDE once the artifact exists: a design-time build hands the compiler the package's generator and
+        // the manifest, and from exactly those arguments the class is generated.
+        var designTime = DesignTimeBuild.Run(project, environment);
+        Assert.Contains("/analyzer:" + Path.Combine(packages, "qqq.build", version, "analyzers", "dotnet", "cs", "QQQ.Generators.dll"), designTime.CompilerArguments);
+        Assert.Contains("/additionalfile:" + project.Manifest("stories260K"), designTime.CompilerArguments);
+        DesignTimeCompilation.AssertGeneratesTheModelClass(project, designTime);
     }
 
     static string UserPackageCache =>

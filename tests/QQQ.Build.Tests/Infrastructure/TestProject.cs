@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using QQQ.TestSupport;
 
 namespace QQQ.Build.Tests.Infrastructure;
@@ -89,10 +88,6 @@ internal sealed class TestProject : IDisposable
 
     public static bool SkippedQuantization(Dotnet.Result build) =>
         build.Output.Contains("Skipping target \"QQQQuantize\" because all output files are up-to-date", StringComparison.Ordinal);
-
-    /// <summary>Lines of errors with <paramref name="code"/>, as MSBuild prints them: "file(line): error CODE: message".</summary>
-    public static IReadOnlyList<string> Errors(Dotnet.Result build, string code) =>
-        build.Lines.Select(line => Regex.Replace(line, @"^\s*(\d+>)?", "")).Where(line => line.Contains($"error {code}:", StringComparison.Ordinal)).Distinct().ToList();
 
     void WriteProject() => File.WriteAllText(ProjectFile, $"""
         <Project Sdk="Microsoft.NET.Sdk">
