@@ -35,7 +35,7 @@ static class EndToEnd
     /// <summary>e2e &lt;shape&gt; &lt;pc|g128&gt; &lt;tokenizer.model&gt; [prefill 2048] [decode 128]</summary>
     public static int Speed(string[] args)
     {
-        var config = SyntheticArtifact.Shape(args[0]);
+        var config = SyntheticArtifact.Shapes[args[0]];
         var granularity = args[1] == "g128" ? Granularity.PerGroup(128) : (Granularity)Granularity.PerChannel;
         int prefill = args.Length > 3 ? int.Parse(args[3]) : 2048, decode = args.Length > 4 ? int.Parse(args[4]) : 128;
         string path = Path.Combine(Path.GetTempPath(), $"synthetic-{args[0]}-{args[1]}.qqq");

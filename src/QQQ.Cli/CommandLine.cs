@@ -57,6 +57,7 @@ public static class CommandLine
                 "eval" => EvalCommand.Run(verbArgs),
                 "generate" => GenerateCommand.Run(verbArgs),
                 "quantize" => QuantizeCommand.Run(verbArgs, cancellation.Token),
+                "synth" => SynthCommand.Run(verbArgs, cancellation.Token),
                 "inspect" => InspectCommand.Run(verbArgs),
                 "export" => ExportCommand.Run(verbArgs),
                 "dev" => DevCommand.Run(verbArgs),
