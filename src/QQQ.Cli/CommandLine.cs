@@ -58,6 +58,7 @@ public static class CommandLine
                 "generate" => GenerateCommand.Run(verbArgs),
                 "quantize" => QuantizeCommand.Run(verbArgs, cancellation.Token),
                 "synth" => SynthCommand.Run(verbArgs, cancellation.Token),
+                "bench" => BenchCommand.Run(verbArgs),
                 "inspect" => InspectCommand.Run(verbArgs),
                 "export" => ExportCommand.Run(verbArgs),
                 "dev" => DevCommand.Run(verbArgs),
