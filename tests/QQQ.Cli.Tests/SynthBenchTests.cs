@@ -107,4 +107,18 @@ public class SynthBenchTests(SyntheticTiny tiny) : IClassFixture<SyntheticTiny>
         Assert.Equal(expected.Length, reseeded.Length);
         Assert.NotEqual(expected, reseeded);
     }
+
+    [Fact]
+    public void CtrlCMidSynthExits130AndLeavesNoFile()
+    {
+        // LLaMA-2-7B's layers (a second or two each here) with a small vocabulary: stopped after the first layer.
+        using var folder = new TempFolder();
+        using var child = QqqChild.Start("synth", "--shape", "hidden=4096,intermediate=11008,layers=32,heads=32,vocab=512,context=64",
+            "--tokenizer", QqqProcess.Shared("models", "stories260K", "tok512.bin"), "--out", folder.File("big.qqq"));
+        Assert.True(child.WaitForLine(l => l.StartsWith("synth layers 1/32", StringComparison.Ordinal), TimeSpan.FromMinutes(2)), child.Stderr);
+        child.Signal(QqqChild.SigInt);
+        Assert.Equal(130, child.WaitForExit(TimeSpan.FromMinutes(2)));
+        Assert.Contains("cancelled", child.Stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder.Path));
+    }
 }

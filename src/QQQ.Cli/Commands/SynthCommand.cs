@@ -17,7 +17,7 @@ public static class SynthCommand
         string output = arguments.Required("out");
         // The runtime opens the tokenizer inside every artifact, and no tokenizer fits every shape: the caller names one.
         string tokenizerPath = arguments.Optional("tokenizer")
-            ?? throw new UsageException("--tokenizer <file> is required: the artifact embeds it (a tokenizer.model, or a llama2.c tokenizer of exactly the shape's vocabulary)");
+            ?? throw new UsageException("--tokenizer <file> is required: the artifact embeds it (a tokenizer.model of at most the shape's vocabulary, or a llama2.c tokenizer of exactly it)");
         var granularity = GranularityOptions.Read(arguments);
         int seed = arguments.Int("seed", 1);
         arguments.RejectUnknown();
