@@ -124,15 +124,50 @@ public sealed class QQQModel<TGranularity> : IDisposable where TGranularity : st
         return Stream(ids, settings, cancellation);
     }
 
+    /// <summary>
+    /// Streams the ids of the tokens that follow <paramref name="promptIds"/>, taken as they are (no BOS is added), each one
+    /// as soon as it is chosen: the first after one forward pass over the whole prompt (prefill, in chunks of
+    /// <see cref="QQQModelOptions.PrefillChunk"/>), every later one after one single-token step over the KV cache (decode).
+    /// Ends at <see cref="GenerationSettings.MaxTokens"/>, at the context, or at the end-of-sequence token when
+    /// <see cref="GenerationSettings.StopAtEndOfSequence"/> is set; stop strings are text and must be empty here.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prompt is empty, does not fit the context, holds ids outside the vocabulary, or stop strings are set.</exception>
+    public IEnumerable<int> GenerateTokens(IReadOnlyList<int> promptIds, GenerationSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(promptIds);
+        settings ??= new GenerationSettings();
+        settings.Validate();
+        if (settings.StopStrings.Count > 0) throw new ArgumentException("stop strings apply to text; GenerateTokens takes none", nameof(settings));
+        var prompt = promptIds.ToArray();
+        CheckTokens(prompt);
+        if (prompt.Length >= ContextLength)
+            throw new ArgumentException($"the prompt has {prompt.Length} tokens; the context holds {ContextLength}", nameof(promptIds));
+        return Tokens(prompt, settings, CancellationToken.None);
+    }
+
     IEnumerable<string> Stream(int[] prompt, GenerationSettings settings, CancellationToken cancellation)
+    {
+        var text = new TokenTextStream(Tokenizer, prompt);
+        var stops = new StopStringFilter(settings.StopStrings);
+        foreach (int next in Tokens(prompt, settings, cancellation))
+        {
+            var (visible, stopped) = stops.Push(text.Push(next));
+            if (visible.Length > 0) yield return visible;
+            if (stopped) yield break;
+        }
+        var tail = stops.Finish(text.Flush());
+        if (tail.Length > 0) yield return tail;
+    }
+
+    // Lazy: the forward pass that produces a token runs only when the caller asks for it, so a caller that stops
+    // (a stop string, enough tokens) costs no extra step. The gate is held from the first token to the last.
+    IEnumerable<int> Tokens(int[] prompt, GenerationSettings settings, CancellationToken cancellation)
     {
         _gate.Wait(cancellation);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var sampler = new TokenSampler(settings.Sampling);
-            var text = new TokenTextStream(Tokenizer, prompt);
-            var stops = new StopStringFilter(settings.StopStrings);
             float[] logits = [];
             for (int start = 0; start < prompt.Length; start += _forward.MaxRows)
             {
@@ -144,14 +179,10 @@ public sealed class QQQModel<TGranularity> : IDisposable where TGranularity : st
                 cancellation.ThrowIfCancellationRequested();
                 int next = sampler.Next(logits);
                 if (settings.StopAtEndOfSequence && next == Tokenizer.EosTokenId) break;
-                var (visible, stopped) = stops.Push(text.Push(next));
-                if (visible.Length > 0) yield return visible;
-                if (stopped) yield break;
+                yield return next;
                 if (++position < ContextLength && produced + 1 < settings.MaxTokens)
                     logits = _forward.Run([next], position - 1, 1);
             }
-            var tail = stops.Finish(text.Flush());
-            if (tail.Length > 0) yield return tail;
         }
         finally
         {

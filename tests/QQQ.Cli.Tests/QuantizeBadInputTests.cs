@@ -7,15 +7,7 @@ public class QuantizeBadInputTests
 {
     static readonly string TinyStories = QqqProcess.Shared("data", "text", "tinystories-head.txt");
 
-    static void AssertOneClearError(QqqProcess.Result result, string expectedFragment)
-    {
-        Assert.Equal(1, result.ExitCode);
-        var errors = result.Stderr.Split('\n').Where(l => l.StartsWith("qqq:", StringComparison.Ordinal)).ToList();
-        var error = Assert.Single(errors);
-        Assert.Contains(expectedFragment, error);
-        Assert.DoesNotContain("   at ", result.Stderr);
-        Assert.DoesNotContain("Exception", result.Stderr);
-    }
+    static void AssertOneClearError(QqqProcess.Result result, string expectedFragment) => CleanFailure.AssertOneLine(result, 1, expectedFragment);
 
     static QqqProcess.Result Quantize(string model, string output, params string[] extra) =>
         QqqProcess.Run(["quantize", "--model", model, "--out", output, "--samples", "4", "--seq-len", "64", .. extra]);

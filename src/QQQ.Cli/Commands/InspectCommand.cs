@@ -47,7 +47,7 @@ public static class InspectCommand
         yield return Line("calibration", manifest.Calibration is { } c
             ? $"{c.Samples} windows x {c.SequenceLength} tokens, seed {c.Seed}, from " +
               string.Join(", ", c.Files.Select(f => $"{f.Name} (sha256 {f.Sha256})"))
-            : "none (converted from a quantized checkpoint)");
+            : q.Weights == SyntheticArtifact.RandomWeights ? "none (synthetic: random weights, qqq synth)" : "none (converted from a quantized checkpoint)");
         yield return Line("tokenizer", $"{manifest.Tokenizer.Kind}, {manifest.Tokenizer.FileName} (sha256 {manifest.Tokenizer.Sha256})");
         yield return Line("source sha256", manifest.SourceSha256);
         yield return Line("settings sha256", manifest.SettingsSha256);

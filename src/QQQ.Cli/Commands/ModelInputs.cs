@@ -17,7 +17,7 @@ public static class ModelInputs
 {
     public const string ArtifactExtension = ".qqq";
 
-    static DeviceKind ReadDevice(Arguments arguments) => (arguments.Optional("device") ?? "auto") switch
+    public static DeviceKind ReadDevice(Arguments arguments) => (arguments.Optional("device") ?? "auto") switch
     {
         "auto" => DeviceKind.Auto,
         "cpu" => DeviceKind.Cpu,
@@ -25,15 +25,10 @@ public static class ModelInputs
         var other => throw new UsageException($"--device must be auto, cpu or cuda, got '{other}'"),
     };
 
-    /// <summary>The runtime is generic over the granularity; the artifact's manifest picks the instantiation.</summary>
-    static ILanguageModelEngine OpenRuntime(string path, int groupSize, DeviceKind device) => groupSize switch
+    sealed record RuntimeOpener(string Path, DeviceKind Device) : IRuntimeGranularityUser<ILanguageModelEngine>
     {
-        -1 => new RuntimeEngine<PerChannel>(path, device),
-        128 => new RuntimeEngine<PerGroup128>(path, device),
-        64 => new RuntimeEngine<PerGroup64>(path, device),
-        32 => new RuntimeEngine<PerGroup32>(path, device),
-        _ => throw new ModelFormatException(path, $"unsupported group size {groupSize}"),
-    };
+        public ILanguageModelEngine Use<TGranularity>() where TGranularity : struct, IWeightGranularity => new RuntimeEngine<TGranularity>(Path, Device);
+    }
 
     public static bool IsArtifact(string path) => path.EndsWith(ArtifactExtension, StringComparison.OrdinalIgnoreCase);
 
@@ -51,7 +46,7 @@ public static class ModelInputs
             var device = ReadDevice(arguments);
             return (engine ?? "runtime") switch
             {
-                "runtime" => (OpenRuntime(modelPath, artifact.Manifest.Quantization.GroupSize, device), tokenizer),
+                "runtime" => (RuntimeGranularity.Dispatch(modelPath, artifact.Manifest.Quantization.GroupSize, new RuntimeOpener(modelPath, device)), tokenizer),
                 "simulate" => (new TorchEngine(() => SimulatedModel.Load(artifact)), tokenizer),
                 "reference" => throw new UsageException("--engine reference runs full-precision checkpoints; an artifact runs with --engine runtime or simulate"),
                 var other => throw new UsageException($"--engine must be runtime or simulate for an artifact, got '{other}'"),

@@ -33,7 +33,7 @@ public static class QuantizeCommand
         using var checkpoint = CheckpointLoader.Open(modelPath);
         var config = checkpoint.Config;
         var granularity = Granularity.FromConfigGroupSize(settings.PerGroup ? settings.GroupSize : -1);
-        RequireDivisible(modelPath, config, settings);
+        GranularityOptions.RequireDivisible(modelPath, config, granularity);
         tokenizerPath ??= TokenizerLoader.FindBeside(modelPath)
             ?? throw new UsageException($"no tokenizer found beside {modelPath}: pass --tokenizer <path>");
         var tokenizer = TokenizerLoader.Open(tokenizerPath, config.VocabSize);
@@ -94,15 +94,10 @@ public static class QuantizeCommand
 
     static QuantizationSettings ReadSettings(Arguments arguments)
     {
-        string granularity = arguments.Optional("granularity") ?? "per-channel";
-        int groupSize = arguments.Int("group-size", 128, min: 1);
-        if (granularity is not ("per-channel" or "per-group"))
-            throw new UsageException($"--granularity must be per-channel or per-group, got '{granularity}'");
-        if (granularity == "per-group" && !PerGroupGranularity.SupportedGroupSizes.Contains(groupSize))
-            throw new UsageException($"--group-size must be one of {string.Join(", ", PerGroupGranularity.SupportedGroupSizes)}, got {groupSize}");
+        var granularity = GranularityOptions.Read(arguments);
         return new QuantizationSettings
         {
-            GroupSize = granularity == "per-group" ? groupSize : 0,
+            GroupSize = granularity is PerGroupGranularity perGroup ? perGroup.GroupSize : 0,
             Smoothing = (arguments.Optional("smooth") ?? "adaptive") switch
             {
                 "adaptive" => SmoothingMode.Adaptive,
@@ -119,16 +114,6 @@ public static class QuantizeCommand
             SequenceLength = arguments.Int("seq-len", 512, min: 2, max: 1 << 20),
             Seed = arguments.Int("seed", 0),
         };
-    }
-
-    static void RequireDivisible(string modelPath, ModelConfig config, QuantizationSettings settings)
-    {
-        if (!settings.PerGroup) return;
-        foreach (var (field, size) in new[] { ("hidden_size", config.HiddenSize), ("intermediate_size", config.IntermediateSize) })
-            if (size % settings.GroupSize != 0)
-                throw new ModelFormatException(modelPath,
-                    $"per-group quantization needs every in_features divisible by the group size {settings.GroupSize}, " +
-                    $"but the model's {field} is {size}: use --granularity per-channel (or a group size that divides it)");
     }
 
     public static TokenizerSection DescribeTokenizer(string tokenizerPath) => new()

@@ -9,13 +9,15 @@ namespace QQQ.Formats.Artifacts;
 /// </summary>
 public static class SyntheticArtifact
 {
-    /// <summary>Named shapes: llama2-7b, llama2-13b, llama3-8b.</summary>
-    public static ModelConfig Shape(string name) => name switch
+    /// <summary>The manifest's <c>quantization.weights</c> of a synthetic artifact.</summary>
+    public const string RandomWeights = "random";
+
+    /// <summary>The named shapes: LLaMA-2-7B, LLaMA-2-13B and LLaMA-3-8B (hidden, intermediate, layers, heads, kv heads, vocab, context).</summary>
+    public static IReadOnlyDictionary<string, ModelConfig> Shapes { get; } = new Dictionary<string, ModelConfig>(StringComparer.Ordinal)
     {
-        "llama2-7b" => Config(4096, 11008, 32, 32, 32, 32000, 4096),
-        "llama2-13b" => Config(5120, 13824, 40, 40, 40, 32000, 4096),
-        "llama3-8b" => Config(4096, 14336, 32, 32, 8, 128256, 8192),
-        _ => throw new ArgumentException($"unknown shape '{name}' (llama2-7b, llama2-13b, llama3-8b)"),
+        ["llama2-7b"] = Config(4096, 11008, 32, 32, 32, 32000, 4096),
+        ["llama2-13b"] = Config(5120, 13824, 40, 40, 40, 32000, 4096),
+        ["llama3-8b"] = Config(4096, 14336, 32, 32, 8, 128256, 8192),
     };
 
     public static ModelConfig Config(int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab, int context) => new()
@@ -26,7 +28,10 @@ public static class SyntheticArtifact
     };
 
     /// <param name="tokenizer">Bytes of a tokenizer file whose vocabulary fits the shape (embedded as is).</param>
-    public static void Write(string path, ModelConfig config, Granularity granularity, byte[] tokenizer, string tokenizerName, int seed)
+    /// <param name="layerDone">Called with the number of layers made so far (the file is written after the last).</param>
+    /// <param name="cancellation">Checked between layers; the file is written atomically, so a cancelled call leaves none.</param>
+    public static void Write(string path, ModelConfig config, Granularity granularity, byte[] tokenizer, string tokenizerName, int seed,
+        Action<int>? layerDone = null, CancellationToken cancellation = default)
     {
         config.Validate(path);
         var random = new Random(seed);
@@ -40,7 +45,7 @@ public static class SyntheticArtifact
                 Granularity = granularity is PerGroupGranularity ? QuantizationSection.PerGroup : QuantizationSection.PerChannel,
                 GroupSize = granularity.ConfigGroupSize,
                 Smoothing = "none",
-                Weights = "random",
+                Weights = RandomWeights,
                 Layout = LinearLayouts.Natural,
             },
             Tokenizer = new TokenizerSection
@@ -62,11 +67,14 @@ public static class SyntheticArtifact
         writer.Add(ArtifactTensors.FinalNorm, [config.HiddenSize], (ReadOnlySpan<float>)ones);
         for (int layer = 0; layer < config.NumLayers; layer++)
         {
+            cancellation.ThrowIfCancellationRequested();
             writer.Add(ArtifactTensors.InputNorm(layer), [config.HiddenSize], (ReadOnlySpan<float>)ones);
             writer.Add(ArtifactTensors.PostAttentionNorm(layer), [config.HiddenSize], (ReadOnlySpan<float>)ones);
             foreach (var (name, n, k) in ArtifactTensors.Linears(config))
                 LinearLayouts.Write(writer, ArtifactTensors.Linear(layer, name), RandomLinear(random, granularity, n, k), LinearLayouts.Natural);
+            layerDone?.Invoke(layer + 1);
         }
+        cancellation.ThrowIfCancellationRequested();
         writer.Write(path);
     }
 
