@@ -6,10 +6,11 @@ cd "$(dirname "$0")"
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
-# Build everything first, then test without building: test assemblies run in parallel, and none may start while
-# another project (the sample's build, a referenced tool) is still writing the outputs it uses.
+# Build everything first, then test without building and one test assembly at a time (-m:1): no test may start
+# while another project (the sample's build, a referenced tool) is still writing outputs it uses, and the long
+# checks (whole-text perplexities, real builds) must not share the two CI cores with each other.
 if dotnet build QQQ.sln -c Release; then
-  dotnet test QQQ.sln -c Release --no-build --logger trx --results-directory "$results" "$@"
+  dotnet test QQQ.sln -c Release --no-build -m:1 --logger trx --results-directory "$results" "$@"
   status=$?
 else
   status=$?
