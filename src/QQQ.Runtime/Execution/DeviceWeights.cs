@@ -62,23 +62,30 @@ sealed class DeviceWeights<TGranularity> : IDisposable where TGranularity : stru
             if (lmHead is not null) buffers.Add(lmHead);
             var finalNorm = accelerator.Allocate1D(artifact.ReadFloat32(ArtifactTensors.FinalNorm));
             buffers.Add(finalNorm);
-            for (int i = 0; i < c.NumLayers; i++)
+            // Unpacking the artifact's layout and packing the kernels' is host work of seconds per 7B layer: a batch of
+            // layers is packed on all cores, then uploaded in order on this thread (a batch bounds the host memory held).
+            int pad = paddedIntermediate - c.IntermediateSize;
+            int batch = Math.Max(1, Environment.ProcessorCount / 2);
+            for (int first = 0; first < c.NumLayers; first += batch)
             {
-                PackedW4Weights<TGranularity> Linear(string name, int padRows = 0, int padColumns = 0)
+                int count = Math.Min(batch, c.NumLayers - first);
+                var packed = PackBatch(artifact, first, count, pad);
+                for (int b = 0; b < count; b++)
                 {
-                    var w = Pad(artifact.ReadLinear(i, name), padRows, padColumns);
-                    var packed = PackedW4Weights<TGranularity>.Upload(accelerator, w.Codes, w.ChannelScales, w.GroupScales, w.OutFeatures, w.InFeatures);
-                    buffers.Add(packed);
-                    return packed;
+                    int i = first + b;
+                    var inputNorm = accelerator.Allocate1D(artifact.ReadFloat32(ArtifactTensors.InputNorm(i)));
+                    buffers.Add(inputNorm);
+                    var postNorm = accelerator.Allocate1D(artifact.ReadFloat32(ArtifactTensors.PostAttentionNorm(i)));
+                    buffers.Add(postNorm);
+                    var linears = new PackedW4Weights<TGranularity>[LinearNames.Length];
+                    for (int l = 0; l < linears.Length; l++)
+                    {
+                        linears[l] = PackedW4Weights<TGranularity>.Upload(accelerator, packed[b * LinearNames.Length + l]);
+                        buffers.Add(linears[l]);
+                    }
+                    layers[i] = new DeviceLayer<TGranularity>(inputNorm, postNorm,
+                        linears[0], linears[1], linears[2], linears[3], linears[4], linears[5], linears[6]);
                 }
-                int pad = paddedIntermediate - c.IntermediateSize;
-                var inputNorm = accelerator.Allocate1D(artifact.ReadFloat32(ArtifactTensors.InputNorm(i)));
-                buffers.Add(inputNorm);
-                var postNorm = accelerator.Allocate1D(artifact.ReadFloat32(ArtifactTensors.PostAttentionNorm(i)));
-                buffers.Add(postNorm);
-                layers[i] = new DeviceLayer<TGranularity>(inputNorm, postNorm,
-                    Linear("self_attn.q_proj"), Linear("self_attn.k_proj"), Linear("self_attn.v_proj"), Linear("self_attn.o_proj"),
-                    Linear("mlp.gate_proj", padRows: pad), Linear("mlp.up_proj", padRows: pad), Linear("mlp.down_proj", padColumns: pad));
             }
             return new DeviceWeights<TGranularity>(c, paddedIntermediate, embedding, lmHead, finalNorm, layers);
         }
@@ -88,6 +95,34 @@ sealed class DeviceWeights<TGranularity> : IDisposable where TGranularity : stru
             throw;
         }
     }
+
+    /// <summary>
+    /// Host-packed linears of layers first .. first + count - 1, layer-major in <see cref="LinearNames"/> order. A bad
+    /// tensor surfaces as the exception it raised (the first one), not as an <see cref="AggregateException"/>.
+    /// </summary>
+    static HostPackedW4Weights[] PackBatch(ArtifactFile artifact, int first, int count, int intermediatePad)
+    {
+        var packed = new HostPackedW4Weights[count * LinearNames.Length];
+        try
+        {
+            Parallel.For(0, packed.Length, j =>
+            {
+                string name = LinearNames[j % LinearNames.Length];
+                var w = Pad(artifact.ReadLinear(first + j / LinearNames.Length, name),
+                    rows: name is "mlp.gate_proj" or "mlp.up_proj" ? intermediatePad : 0, columns: name == "mlp.down_proj" ? intermediatePad : 0);
+                packed[j] = PackedW4Weights<TGranularity>.Pack(w.Codes, w.ChannelScales, w.GroupScales, w.OutFeatures, w.InFeatures);
+            });
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        return packed;
+    }
+
+    /// <summary>A decoder layer's linears in <see cref="DeviceLayer{TGranularity}"/>'s constructor order.</summary>
+    static readonly string[] LinearNames =
+        ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"];
 
     /// <summary>Appends zero-weight output rows and input columns (codes for 0: 0 per-channel, the zero point 8 per-group).</summary>
     static QuantizedWeights Pad(QuantizedWeights w, int rows, int columns)

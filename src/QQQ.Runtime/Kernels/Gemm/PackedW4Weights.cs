@@ -43,13 +43,31 @@ public sealed class PackedW4Weights<TGranularity> : IDisposable
         ReadOnlySpan<System.Half> groupScales, int outputFeatures, int inputFeatures)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
+        return Upload(accelerator, Pack(weights, channelScales, groupScales, outputFeatures, inputFeatures));
+    }
+
+    /// <summary>
+    /// The host half of <see cref="Upload(Accelerator, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{System.Half}, int, int)"/>:
+    /// validates and packs, touching no device, so a model's linears can be packed on many threads and uploaded on one.
+    /// </summary>
+    public static HostPackedW4Weights Pack(
+        ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> channelScales, ReadOnlySpan<System.Half> groupScales, int outputFeatures, int inputFeatures)
+    {
         int groupSize = default(TGranularity).GroupSize;
         W4A8Shapes.ValidateWeights(weights, channelScales, groupScales, outputFeatures, inputFeatures, groupSize);
         // Per-channel kernels never read group scales; one element keeps the view valid.
         int[] packedScales = groupSize == 0 ? [0] : W4A8Layout.PackGroupScales(groupScales, outputFeatures, inputFeatures, groupSize);
-        return new PackedW4Weights<TGranularity>(
-            accelerator, outputFeatures, inputFeatures,
+        return new HostPackedW4Weights(outputFeatures, inputFeatures,
             W4A8Layout.PackWords(weights, outputFeatures, inputFeatures), channelScales.ToArray(), packedScales);
+    }
+
+    /// <summary>Uploads weights that <see cref="Pack"/> prepared.</summary>
+    public static PackedW4Weights<TGranularity> Upload(Accelerator accelerator, HostPackedW4Weights packed)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        ArgumentNullException.ThrowIfNull(packed);
+        return new PackedW4Weights<TGranularity>(
+            accelerator, packed.OutputFeatures, packed.InputFeatures, packed.Words, packed.ChannelScales, packed.GroupScales);
     }
 
     /// <summary>The accelerator holding the buffers.</summary>
@@ -83,3 +101,6 @@ public sealed class PackedW4Weights<TGranularity> : IDisposable
         groupScales.Dispose();
     }
 }
+
+/// <summary>One linear's weights in the kernels' layout, still on the host (see <see cref="PackedW4Weights{TGranularity}.Pack"/>).</summary>
+public sealed record HostPackedW4Weights(int OutputFeatures, int InputFeatures, int[] Words, float[] ChannelScales, int[] GroupScales);
