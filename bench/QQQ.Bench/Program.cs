@@ -1,11 +1,22 @@
 using QQQ.Bench;
+using QQQ.Runtime.Devices;
 
 return args.FirstOrDefault() switch
 {
-    "selftest" => GemmSelfTest.Run(args[1..]),
+    "selftest" => SelfTest(args[1..]),
     "gemm" => GemmTiming.Run(args[1..]),
     _ => Usage(),
 };
+
+// The GEMM checks on the device QQQ_DEVICE selects; exit code 1 if any failed.
+static int SelfTest(string[] args)
+{
+    using var device = ComputeDevice.Open();
+    Console.WriteLine($"device: {device.Kind} {device.Accelerator.Name}");
+    int failures = GemmSelfTest.Run(device.Accelerator, args);
+    Console.WriteLine(failures == 0 ? "selftest: all passed" : $"selftest: {failures} FAILED");
+    return failures == 0 ? 0 : 1;
+}
 
 static int Usage()
 {
