@@ -8,12 +8,12 @@ return args.FirstOrDefault() switch
     _ => Usage(),
 };
 
-// The GEMM checks on the device QQQ_DEVICE selects; exit code 1 if any failed.
+// The GEMM checks, then the layer kernels', on the device QQQ_DEVICE selects; exit code 1 if any failed.
 static int SelfTest(string[] args)
 {
     using var device = ComputeDevice.Open();
     Console.WriteLine($"device: {device.Kind} {device.Accelerator.Name}");
-    int failures = GemmSelfTest.Run(device.Accelerator, args);
+    int failures = GemmSelfTest.Run(device.Accelerator, args) + LayerSelfTest.Run(device.Accelerator);
     Console.WriteLine(failures == 0 ? "selftest: all passed" : $"selftest: {failures} FAILED");
     return failures == 0 ? 0 : 1;
 }
@@ -21,7 +21,8 @@ static int SelfTest(string[] args)
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: qqq-bench selftest [--vectors <dir>]        W4A8 GEMM vs scalar reference (+ reference vectors) on QQQ_DEVICE
+        usage: qqq-bench selftest [--vectors <dir>]        W4A8 GEMM vs scalar reference (+ reference vectors), then every
+                                                            layer kernel vs its reference, on QQQ_DEVICE
                qqq-bench gemm [--reps 15]                   GEMM timings (JSON lines) for the RESULTS.md shapes
         Whole models: qqq generate, qqq synth and qqq bench (the qqq command).
         """);
