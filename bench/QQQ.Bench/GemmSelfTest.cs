@@ -3,7 +3,6 @@ using ILGPU.Runtime;
 using QQQ.Formats;
 using QQQ.Formats.W4A8;
 using QQQ.Runtime;
-using QQQ.Runtime.Devices;
 using QQQ.Runtime.Kernels.Gemm;
 using Half = System.Half;
 
@@ -19,14 +18,12 @@ static class GemmSelfTest
     static readonly int[] TokenCounts = [1, 2, 4, 5, 16, 17, 33, 64, 65, 130, 256];
     static readonly (int N, int K)[] Shapes = [(96, 256), (512, 1024), (4096, 4096)];
 
-    public static int Run(string[] args)
+    /// <summary>Runs the checks on <paramref name="accelerator"/> (the reference vectors from --vectors) and returns the failures.</summary>
+    public static int Run(Accelerator accelerator, string[] args)
     {
-        using var device = ComputeDevice.Open();
-        Console.WriteLine($"device: {device.Kind} {device.Accelerator.Name}");
-        int failures = Check<PerChannel>(device.Accelerator) + Check<PerGroup128>(device.Accelerator);
-        if (Options.Get(args, "vectors") is { } folder) failures += Vectors(device.Accelerator, folder);
-        Console.WriteLine(failures == 0 ? "selftest: all passed" : $"selftest: {failures} FAILED");
-        return failures == 0 ? 0 : 1;
+        int failures = Check<PerChannel>(accelerator) + Check<PerGroup128>(accelerator);
+        if (Options.Get(args, "vectors") is { } folder) failures += Vectors(accelerator, folder);
+        return failures;
     }
 
     static int Check<TG>(Accelerator accelerator) where TG : struct, IWeightGranularity
