@@ -8,23 +8,26 @@ namespace QQQ.Cli.Tests;
 /// <summary>
 /// Issue #4: <c>qqq eval --engine runtime --device cpu</c> gives the perplexity of <c>--engine simulate</c> within 0.2%
 /// on QQQ artifacts of llama-sotu-26m, per channel and per group of 128 (stories260K is checked at library level by
-/// QQQ.Runtime.Tests' RuntimeVersusSimulationTests). Both engines compute every linear exactly (position 0's logits
-/// agree to 5e-6); they differ where the runtime's KV cache keeps q and k after RoPE in fp16 and the simulation in fp32.
-/// On the artifacts below that moves the perplexity of single windows of 512 by -0.16% .. +0.04%, and over the first 8
-/// windows by -0.05% (both granularities; a TorchSharp simulation that rounds q and k to fp16 too drifts the same way:
-/// -0.07% per channel, -0.04% per group). Over the 4 windows here the perplexities differ by -0.044% (per channel) and
-/// -0.018% (per group), so the bound leaves 4x room above that drift.
+/// QQQ.Runtime.Tests' RuntimeVersusSimulationTests). Both engines compute every linear exactly (measured: position 0's
+/// logits, which q and k do not touch, agree to 5e-6); they differ where the runtime's KV cache keeps q and k after
+/// RoPE in fp16 and the simulation in fp32. On the artifacts below that moves the perplexity of single windows of 512
+/// by -0.16% .. +0.04%, and over the first 8 windows by -0.05% (both granularities; a TorchSharp simulation that rounds
+/// q and k to fp16 too drifts the same way: -0.07% per channel, -0.04% per group). Over the 4 windows here the
+/// perplexities differ by -0.044% (per channel) and -0.018% (per group), so the bound leaves 4x room above that drift.
 /// </summary>
 public class RuntimeVersusSimulateTests(ITestOutputHelper output)
 {
-    /// <summary>4 windows of 512: 2044 predictions, as many as the library test's 2040 on stories260K. The runtime
-    /// takes ~26 s of CPU time per window on the CPU accelerator (about 2/3 of it in the fp16 lm_head), the
-    /// simulation ~2 s.</summary>
+    /// <summary>
+    /// 4 windows of 512: 2044 predictions, as many as the library test's 2040 on stories260K (2 windows would leave
+    /// -0.10% per channel, half the bound). The runtime takes ~26 s of CPU time per window on the CPU accelerator
+    /// (about 2/3 of it in the fp16 lm_head), the simulation ~2 s; both cases together ~7 minutes of CPU time.
+    /// </summary>
     const int Windows = 4;
 
     /// <summary>
     /// GPTQ on a small calibration without adaptive smoothing: smoothing is folded into the norms and weights of the
     /// artifact, so it changes no path either engine takes, and it would add ~8 minutes on 2 cores.
+    /// (Adaptive artifacts, measured by hand over the same 4 windows: +0.035% per channel, -0.018% per group.)
     /// </summary>
     static void Quantize(string artifact, string granularity, string[] groupOptions)
     {
