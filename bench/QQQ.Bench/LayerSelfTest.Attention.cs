@@ -1,6 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using QQQ.Runtime.Kernels.Layers;
+using QQQ.TestSupport;
 using Half = ILGPU.Half;
 
 namespace QQQ.Bench;
@@ -50,7 +51,7 @@ sealed partial class LayerSelfTest
         var layerKeys = keys.AsSpan((int)cache.LayerLength * Layer, (int)cache.LayerLength);
         var layerValues = values.AsSpan((int)cache.LayerLength * Layer, (int)cache.LayerLength);
         AttentionKernels.Reference(ToFloat(q), layerKeys, layerValues, context, start, heads, expected);
-        double error = Agreement.RelativeError(output.GetAsArray1D(), expected);
+        double error = Numerics.RelativeError(output.GetAsArray1D(), expected);
         string sizes = $"rows={rows} start={start} heads={heads.Heads}/{heads.KeyValueHeads}x{heads.HeadDim}";
         return Report("kv append", sizes, misplaced == 0, $"wrong={misplaced}", seed)
             + Report("attention", sizes, error < 1e-5, $"rel={error:0.0e+00}", seed);

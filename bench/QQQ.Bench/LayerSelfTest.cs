@@ -1,6 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using QQQ.Runtime.Kernels.Layers;
+using QQQ.TestSupport;
 using Half = ILGPU.Half;
 
 namespace QQQ.Bench;
@@ -74,7 +75,7 @@ sealed partial class LayerSelfTest(Accelerator accelerator, LayerKernels kernels
 
         var expected = new double[x.Length];
         RmsNormKernels.Reference(x, weight, Eps, expected);
-        double error = Agreement.RelativeError(output.GetAsArray1D(), expected);
+        double error = Numerics.RelativeError(output.GetAsArray1D(), expected);
         return Report("rmsnorm", $"rows={rows} hidden={shape.Hidden}", error < 1e-6, $"rel={error:0.0e+00}", seed);
     }
 
@@ -173,8 +174,8 @@ sealed partial class LayerSelfTest(Accelerator accelerator, LayerKernels kernels
         RotaryKernel.Reference(ToFloat(q), shape.Heads, shape.HeadDim, AttentionStart, cos, sin, convention, expectedQ);
         RotaryKernel.Reference(ToFloat(k), shape.KeyValueHeads, shape.HeadDim, AttentionStart, cos, sin, convention, expectedK);
         // The kernel rounds its fp32 result to fp16 (relative step 2^-11).
-        double errorQ = Agreement.RelativeError(ToFloat(qBuffer.GetAsArray1D()), expectedQ);
-        double errorK = Agreement.RelativeError(ToFloat(kBuffer.GetAsArray1D()), expectedK);
+        double errorQ = Numerics.RelativeError(ToFloat(qBuffer.GetAsArray1D()), expectedQ);
+        double errorK = Numerics.RelativeError(ToFloat(kBuffer.GetAsArray1D()), expectedK);
         return Report($"rope {convention}", $"rows={rows} start={AttentionStart} heads={shape.Heads}/{shape.KeyValueHeads}x{shape.HeadDim}",
             errorQ < 1e-3 && errorK < 1e-3, $"rel q={errorQ:0.0e+00} k={errorK:0.0e+00}", seed);
     }
@@ -192,7 +193,7 @@ sealed partial class LayerSelfTest(Accelerator accelerator, LayerKernels kernels
 
         var expected = new double[rows * shape.Vocab];
         LmHeadKernel.Reference(x, weight, shape.Hidden, expected);
-        double error = Agreement.RelativeError(logits.GetAsArray1D(), expected);
+        double error = Numerics.RelativeError(logits.GetAsArray1D(), expected);
         return Report("lm_head", $"rows={rows} hidden={shape.Hidden} vocab={shape.Vocab}", error < 1e-6, $"rel={error:0.0e+00}", seed);
     }
 
@@ -200,8 +201,8 @@ sealed partial class LayerSelfTest(Accelerator accelerator, LayerKernels kernels
     static int QuantizedReport(string check, string sizes, sbyte[] expectedQ, float[] expectedScales, double[] referenceValues,
         MemoryBuffer1D<sbyte, Stride1D.Dense> quantized, MemoryBuffer1D<float, Stride1D.Dense> scales, int columns, int seed)
     {
-        double error = Agreement.RelativeError(scales.GetAsArray1D(), Array.ConvertAll(expectedScales, s => (double)s));
-        int wrong = Agreement.CodesOffTies(expectedQ, quantized.GetAsArray1D(), referenceValues, columns);
+        double error = Numerics.RelativeError(scales.GetAsArray1D(), Array.ConvertAll(expectedScales, s => (double)s));
+        int wrong = QuantizedCodes.MismatchesOffTies(expectedQ, quantized.GetAsArray1D(), referenceValues, columns).Count;
         return Report(check, sizes, error < 1e-6 && wrong == 0, $"scales rel={error:0.0e+00} codes wrong={wrong}", seed);
     }
 

@@ -1,31 +1,15 @@
+using QQQ.TestSupport;
+
 namespace QQQ.Runtime.Tests.Layers;
 
-/// <summary>Comparison of int8 codes from fused normalize/activate-then-quantize kernels with their references.</summary>
+/// <summary>Asserts int8 codes of fused normalize/activate-then-quantize kernels against their references.</summary>
 static class QuantizedAssert
 {
-    /// <summary>
-    /// Codes must be equal, except for a difference of exactly one where the float64 reference quotient
-    /// x / s_tok lies within 1e-3 of the half-integer between the two codes. The kernel computes the
-    /// normalised value in fp32 with a different summation order (group reduction) than the reference,
-    /// so it differs from the fp32-rounded float64 value in the last bits (relative ~1e-6, i.e. ~1e-4 of
-    /// a code at |x / s_tok| = 127); only at such near-ties can that move the rounding to the neighbour.
-    /// </summary>
+    /// <summary>Codes equal except at near-ties (<see cref="QuantizedCodes.MismatchesOffTies"/>).</summary>
     public static void EqualExceptAtTies(sbyte[] expected, sbyte[] actual, double[] referenceValues, int columns)
     {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int row = 0; row < expected.Length / columns; row++)
-        {
-            double absMax = 0;
-            for (int c = 0; c < columns; c++) absMax = Math.Max(absMax, Math.Abs(referenceValues[row * columns + c]));
-            for (int c = 0; c < columns; c++)
-            {
-                int i = row * columns + c;
-                if (expected[i] == actual[i]) continue;
-                double quotient = referenceValues[i] / (absMax / 127);
-                double tie = Math.Min(expected[i], actual[i]) + 0.5;
-                Assert.True(Math.Abs(expected[i] - actual[i]) == 1 && Math.Abs(quotient - tie) < 1e-3,
-                    $"row {row} column {c}: code {actual[i]}, expected {expected[i]}, reference x/s = {quotient:R}");
-            }
-        }
+        var mismatches = QuantizedCodes.MismatchesOffTies(expected, actual, referenceValues, columns);
+        Assert.True(mismatches.Count == 0, string.Join("; ", mismatches.Take(5).Select(m =>
+            $"row {m.Row} column {m.Column}: code {actual[m.Row * columns + m.Column]}, expected {expected[m.Row * columns + m.Column]}, reference x/s = {m.Quotient:R}")));
     }
 }
