@@ -75,6 +75,27 @@ public sealed class QQQModel<TGranularity> : IDisposable where TGranularity : st
         }
     }
 
+    /// <summary>
+    /// Σ over t &lt; n - 1 of -log softmax(logits[t])[tokens[t + 1]] for <paramref name="tokens"/> scored alone from position 0,
+    /// in float64 from the fp32 logits: the sum behind a window's perplexity.
+    /// </summary>
+    public double NextTokenNll(ReadOnlySpan<int> tokens)
+    {
+        var logits = Forward(tokens);
+        int vocab = Config.VocabSize;
+        double total = 0;
+        for (int t = 0; t + 1 < tokens.Length; t++)
+        {
+            var row = logits.AsSpan(t * vocab, vocab);
+            double max = double.NegativeInfinity;
+            foreach (float v in row) max = Math.Max(max, v);
+            double sum = 0;
+            foreach (float v in row) sum += Math.Exp(v - max);
+            total += Math.Log(sum) + max - row[tokens[t + 1]];
+        }
+        return total;
+    }
+
     /// <summary>Logits for every position of <paramref name="tokens"/> run from position 0: (tokens.Length, vocab), row-major.</summary>
     public float[] Forward(ReadOnlySpan<int> tokens)
     {

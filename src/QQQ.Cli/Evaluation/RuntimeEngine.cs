@@ -20,7 +20,7 @@ public sealed class RuntimeEngine<TGranularity> : ILanguageModelEngine where TGr
     public DeviceKind Device => _model.Device;
 
     public double[] WindowNll(IReadOnlyList<int[]> windows) =>
-        windows.Select(w => NextTokenNll(_model.Forward(w), w, Config.VocabSize)).ToArray();
+        windows.Select(w => _model.NextTokenNll(w)).ToArray();
 
     public float[] NextTokenLogits(IReadOnlyList<int> ids)
     {
@@ -30,22 +30,6 @@ public sealed class RuntimeEngine<TGranularity> : ILanguageModelEngine where TGr
 
     public IEnumerable<string> Generate(ITextTokenizer tokenizer, string prompt, int maxTokens, SamplingSettings sampling) =>
         _model.Generate(prompt, new GenerationSettings { MaxTokens = maxTokens, Sampling = sampling });
-
-    /// <summary>Σ -log softmax(logits[t])[ids[t+1]] over t &lt; T-1, in float64. logits: (T, vocab).</summary>
-    static double NextTokenNll(float[] logits, int[] ids, int vocab)
-    {
-        double total = 0;
-        for (int t = 0; t + 1 < ids.Length; t++)
-        {
-            var row = logits.AsSpan(t * vocab, vocab);
-            float max = float.NegativeInfinity;
-            foreach (var v in row) max = MathF.Max(max, v);
-            double sum = 0;
-            foreach (var v in row) sum += Math.Exp(v - max);
-            total += Math.Log(sum) + max - row[ids[t + 1]];
-        }
-        return total;
-    }
 
     public void Dispose() => _model.Dispose();
 }

@@ -68,7 +68,7 @@ public class RuntimeVersusSimulationTests(Stories260KArtifact artifact, ITestOut
         using var simulation = SimulatedModel.Load(file);
 
         var ids = artifact.Tokens[..(windows * window)];
-        double runtimeNll = ids.Chunk(window).Sum(w => NextTokenNll(model.Forward(w), w, model.Config.VocabSize));
+        double runtimeNll = ids.Chunk(window).Sum(w => model.NextTokenNll(w));
         double simulatedNll;
         using (NewDisposeScope())
         using (no_grad())
@@ -79,22 +79,6 @@ public class RuntimeVersusSimulationTests(Stories260KArtifact artifact, ITestOut
         output.WriteLine($"perplexity over {predicted} predictions: runtime {runtimePerplexity:F5}, simulation {simulatedPerplexity:F5}");
         Assert.True(Math.Abs(runtimePerplexity / simulatedPerplexity - 1) < 0.002,
             $"perplexity: runtime {runtimePerplexity}, simulation {simulatedPerplexity}");
-    }
-
-    /// <summary>Σ -log softmax(logits[t])[ids[t + 1]] over t &lt; T - 1, in float64; logits (T, vocab).</summary>
-    static double NextTokenNll(float[] logits, int[] ids, int vocab)
-    {
-        double total = 0;
-        for (int t = 0; t + 1 < ids.Length; t++)
-        {
-            var row = logits.AsSpan(t * vocab, vocab);
-            double max = double.NegativeInfinity;
-            foreach (float v in row) max = Math.Max(max, v);
-            double sum = 0;
-            foreach (float v in row) sum += Math.Exp(v - max);
-            total += Math.Log(sum) + max - row[ids[t + 1]];
-        }
-        return total;
     }
 
     static int ArgMax(ReadOnlySpan<float> row)
