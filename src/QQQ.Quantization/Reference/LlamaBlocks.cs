@@ -52,9 +52,14 @@ public static class LlamaBlocks
             k = k.repeat_interleave(repeat, 1);
             v = v.repeat_interleave(repeat, 1);
         }
-        var scores = matmul(q, k.transpose(-2, -1)) / MathF.Sqrt(headDim);   // (batch, heads, T, T)
+        // Scalars held in locals until the method ends: an implicit float -> Scalar temporary is unreachable once its
+        // handle is read, and a GC during the native call can finalize it (freeing the native scalar) while libtorch
+        // reads it: the probable cause of a rare "toFloat: Expected false to be true" in masked_fill under a loaded test run.
+        using TorchSharp.Scalar squareRootHeadDim = MathF.Sqrt(headDim);
+        using TorchSharp.Scalar negativeInfinity = float.NegativeInfinity;
+        var scores = matmul(q, k.transpose(-2, -1)).div(squareRootHeadDim);             // (batch, heads, T, T)
         var mask = ones(length, length, ScalarType.Bool).triu(1);
-        scores = scores.masked_fill(mask, float.NegativeInfinity);
+        scores = scores.masked_fill(mask, negativeInfinity);
         var attended = matmul(F.softmax(scores, -1), v);                       // (batch, heads, T, head_dim)
         return attended.transpose(1, 2).reshape(batch, length, heads * headDim).MoveToOuterDisposeScope();
     }
