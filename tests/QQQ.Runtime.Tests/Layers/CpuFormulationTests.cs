@@ -8,8 +8,8 @@ namespace QQQ.Runtime.Tests.Layers;
 /// <summary>
 /// The CPU formulation of each kernel that reduces across GPU threads against its GPU formulation (run on the CPU
 /// accelerator), bit for bit on fresh random data: the CPU kernels replay the GPU reduction trees, so the runtime's
-/// results do not depend on which formulation ran. Shapes leave GPU threads idle (hidden 72 &lt; 128, head_dim 8 &lt; 32)
-/// and give some several elements (hidden 300, head_dim 40 and 64).
+/// results do not depend on which formulation ran. Shapes leave GPU threads idle (head_dim 8 &lt; 32) and give others
+/// several elements (hidden 72 on one warp, hidden 300 on two, head_dim 40 and 64).
 /// </summary>
 [Collection(LayersCollection.Name)]
 public class CpuFormulationTests(LayersFixture fixture)

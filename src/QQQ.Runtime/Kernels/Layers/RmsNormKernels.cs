@@ -7,28 +7,37 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// <summary>
 /// RMSNorm over fp32 token rows, y = (x * rsqrt(mean(x^2) + eps)) * weight as in HF LlamaRMSNorm
 /// (float32 throughout): fused with per-token int8 quantization for the inputs of q/k/v and gate/up,
-/// and plain fp32 for the final norm before lm_head. One group per token row.
+/// and plain fp32 for the final norm before lm_head. One group per token row, sized to the row
+/// (<see cref="RowGroupSize.ForColumns"/>: a decode step is a single group, so its threads' loops are the kernel's time).
 /// x: (rows, hidden) fp32, weight: (hidden) fp32 (the checkpoint's fp16 norm weights, widened on load).
 /// </summary>
 public sealed partial class RmsNormKernels
 {
-    internal const int GroupSize = 128;
-
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int, float> _quantize;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> _normalize;
-    readonly int _groupSize;
+    readonly bool _cpu;
 
     /// <summary>Loads both kernels on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
     public RmsNormKernels(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
 
     internal RmsNormKernels(Accelerator accelerator, KernelFormulation formulation)
     {
-        bool cpu = formulation == KernelFormulation.Cpu;
-        _groupSize = cpu ? 1 : GroupSize;
-        _quantize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int, float>(
-            cpu ? QuantizeCpuKernel : QuantizeKernel);
-        _normalize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(
-            cpu ? NormalizeCpuKernel : NormalizeKernel);
+        _cpu = formulation == KernelFormulation.Cpu;
+        if (_cpu)
+        {
+            // The CPU kernels replay the GPU group's sum of squares, so they take its size.
+            var quantize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int, float, int>(
+                QuantizeCpuKernel);
+            var normalize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int>(NormalizeCpuKernel);
+            _quantize = (config, x, weight, quantized, scales, hidden, eps) =>
+                quantize(config, x, weight, quantized, scales, hidden, eps, RowGroupSize.ForColumns(hidden));
+            _normalize = (config, x, weight, output, hidden, eps) => normalize(config, x, weight, output, hidden, eps, RowGroupSize.ForColumns(hidden));
+        }
+        else
+        {
+            _quantize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int, float>(QuantizeKernel);
+            _normalize = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(NormalizeKernel);
+        }
     }
 
     /// <summary>RMSNorm then per-token quantization: quantized (rows, hidden) int8, scales (rows) fp32.</summary>
@@ -38,7 +47,7 @@ public sealed partial class RmsNormKernels
         Check(x, weight, rows, hidden, eps);
         Guard.Length(quantized, (long)rows * hidden, nameof(quantized));
         Guard.Length(scales, rows, nameof(scales));
-        _quantize(new KernelConfig(rows, _groupSize), x, weight, quantized, scales, hidden, eps);
+        _quantize(Config(rows, hidden), x, weight, quantized, scales, hidden, eps);
     }
 
     /// <summary>
@@ -49,8 +58,11 @@ public sealed partial class RmsNormKernels
     {
         Check(x, weight, rows, hidden, eps);
         Guard.Length(output, (long)rows * hidden, nameof(output));
-        _normalize(new KernelConfig(rows, _groupSize), x, weight, output, hidden, eps);
+        _normalize(Config(rows, hidden), x, weight, output, hidden, eps);
     }
+
+    /// <summary>One group per row: single-thread on the CPU formulation, <see cref="RowGroupSize.ForColumns"/> threads on the GPU's.</summary>
+    KernelConfig Config(int rows, int hidden) => new(rows, _cpu ? 1 : RowGroupSize.ForColumns(hidden));
 
     static void Check(ArrayView<float> x, ArrayView<float> weight, int rows, int hidden, float eps)
     {

@@ -12,6 +12,17 @@ static class RowGroupSize
 {
     internal const int ElementsPerThread = 8;
 
+    /// <summary>
+    /// The size from the row width alone (warps of 32, as CUDA's), for kernels whose reduction order depends on it: their
+    /// CPU formulation replays a group of this size, so results do not depend on the accelerator.
+    /// </summary>
+    public static int ForColumns(int columns)
+    {
+        const int warp = 32;
+        long warps = ((long)columns + ElementsPerThread * warp - 1) / (ElementsPerThread * warp);
+        return (int)Math.Clamp(warps, 1, GroupReduce.MaxWarps) * warp;
+    }
+
     public static int For(Accelerator accelerator, int columns)
     {
         int warp = accelerator.WarpSize;
