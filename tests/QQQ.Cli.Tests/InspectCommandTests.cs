@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using QQQ.Cli.Tests.Support;
+using QQQ.TestSupport;
 
 namespace QQQ.Cli.Tests;
 

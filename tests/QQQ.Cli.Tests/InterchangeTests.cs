@@ -4,6 +4,7 @@ using QQQ.Formats;
 using QQQ.Formats.Artifacts;
 using QQQ.Quantization.Simulation;
 using static TorchSharp.torch;
+using QQQ.TestSupport;
 
 namespace QQQ.Cli.Tests;
 

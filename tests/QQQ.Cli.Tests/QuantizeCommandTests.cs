@@ -1,4 +1,5 @@
 using QQQ.Cli.Tests.Support;
+using QQQ.TestSupport;
 
 namespace QQQ.Cli.Tests;
 

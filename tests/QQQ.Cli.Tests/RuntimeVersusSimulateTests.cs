@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using QQQ.Cli.Tests.Support;
 using Xunit.Abstractions;
+using QQQ.TestSupport;
 
 namespace QQQ.Cli.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using QQQ.Cli.Tests.Support;
+using QQQ.TestSupport;
 
 namespace QQQ.Cli.Tests;
 

@@ -1,3 +1,5 @@
+using QQQ.TestSupport;
+
 namespace QQQ.Cli.Tests.Support;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using QQQ.Formats.Tests.Support;
+using QQQ.TestSupport;
 
 namespace QQQ.Formats.Tests.Checkpoints;
 

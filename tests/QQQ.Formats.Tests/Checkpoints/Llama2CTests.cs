@@ -1,4 +1,5 @@
 using QQQ.Formats.Tests.Support;
+using QQQ.TestSupport;
 
 namespace QQQ.Formats.Tests.Checkpoints;
 

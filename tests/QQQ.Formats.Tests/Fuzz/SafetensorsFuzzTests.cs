@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using QQQ.Formats.Tests.Support;
+using QQQ.TestSupport;
 
 namespace QQQ.Formats.Tests.Fuzz;
 

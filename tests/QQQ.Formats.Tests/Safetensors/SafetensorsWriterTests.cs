@@ -1,5 +1,6 @@
 using System.Text;
 using QQQ.Formats.Tests.Support;
+using QQQ.TestSupport;
 
 namespace QQQ.Formats.Tests.Safetensors;
 
