@@ -14,7 +14,6 @@ namespace QQQ.Runtime.Kernels.Layers;
 public sealed class GatedActivationKernel
 {
     readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<sbyte>, ArrayView<float>, int> _kernel;
-    readonly Accelerator _accelerator;
     readonly bool _cpu;
 
     /// <summary>Loads the kernel on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
@@ -23,7 +22,6 @@ public sealed class GatedActivationKernel
     internal GatedActivationKernel(Accelerator accelerator, KernelFormulation formulation)
     {
         bool cpu = formulation == KernelFormulation.Cpu;
-        _accelerator = accelerator;
         _cpu = cpu;
         _kernel = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<sbyte>, ArrayView<float>, int>(cpu ? CpuKernel : Kernel);
     }
@@ -39,7 +37,7 @@ public sealed class GatedActivationKernel
         Guard.Length(up, length, nameof(up));
         Guard.Length(quantized, length, nameof(quantized));
         Guard.Length(scales, rows, nameof(scales));
-        _kernel(new KernelConfig(rows, _cpu ? 1 : RowGroupSize.For(_accelerator, intermediate)), gate, up, quantized, scales, intermediate);
+        _kernel(new KernelConfig(rows, _cpu ? 1 : RowGroupSize.ForColumns(intermediate)), gate, up, quantized, scales, intermediate);
     }
 
     /// <summary>silu(g) * u = g / (1 + exp(-g)) * u in fp32.</summary>

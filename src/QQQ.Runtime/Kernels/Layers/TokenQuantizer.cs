@@ -12,7 +12,6 @@ namespace QQQ.Runtime.Kernels.Layers;
 public sealed class TokenQuantizer
 {
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int> _kernel;
-    readonly Accelerator _accelerator;
     readonly bool _cpu;
 
     /// <summary>Loads the kernel on <paramref name="accelerator"/>, in the formulation that suits it; keep the instance and reuse it.</summary>
@@ -21,7 +20,6 @@ public sealed class TokenQuantizer
     internal TokenQuantizer(Accelerator accelerator, KernelFormulation formulation)
     {
         bool cpu = formulation == KernelFormulation.Cpu;
-        _accelerator = accelerator;
         _cpu = cpu;
         _kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<sbyte>, ArrayView<float>, int>(cpu ? CpuKernel : Kernel);
     }
@@ -34,7 +32,7 @@ public sealed class TokenQuantizer
         Guard.Length(x, (long)rows * columns, nameof(x));
         Guard.Length(quantized, (long)rows * columns, nameof(quantized));
         Guard.Length(scales, rows, nameof(scales));
-        _kernel(new KernelConfig(rows, _cpu ? 1 : RowGroupSize.For(_accelerator, columns)), x, quantized, scales, columns);
+        _kernel(new KernelConfig(rows, _cpu ? 1 : RowGroupSize.ForColumns(columns)), x, quantized, scales, columns);
     }
 
     static void Kernel(ArrayView<float> x, ArrayView<sbyte> quantized, ArrayView<float> scales, int columns)
