@@ -9,8 +9,7 @@ public static class QqqProcess
 
     public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(10), args);
 
-    /// <summary>The built qqq.dll run by dotnet from the repository root, output redirected, on the CPU accelerator.</summary>
-    public static ProcessStartInfo StartInfo(params string[] args)
+    public static Result Run(TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -21,12 +20,7 @@ public static class QqqProcess
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qqq.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["QQQ_DEVICE"] = "cpu";
-        return start;
-    }
-
-    public static Result Run(TimeSpan timeout, params string[] args)
-    {
-        using var process = Process.Start(StartInfo(args))!;
+        using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))

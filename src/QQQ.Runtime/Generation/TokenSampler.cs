@@ -20,13 +20,12 @@ public sealed class TokenSampler
 
         // Candidates by descending logit (ties: lower id first), cut by top-k.
         var order = DescendingOrder(logits);
-        var keys = logits;
         int count = _settings.TopK > 0 ? Math.Min(_settings.TopK, order.Length) : order.Length;
 
         // Softmax over the candidates in float64, max-subtracted.
         var probabilities = new double[count];
-        double max = keys[order[0]], sum = 0;
-        for (int i = 0; i < count; i++) sum += probabilities[i] = Math.Exp((keys[order[i]] - max) / _settings.Temperature);
+        double max = logits[order[0]], sum = 0;
+        for (int i = 0; i < count; i++) sum += probabilities[i] = Math.Exp((logits[order[i]] - max) / _settings.Temperature);
 
         // Nucleus: the smallest prefix whose mass reaches top-p (at least one token).
         double mass = 0;

@@ -30,7 +30,18 @@ public sealed partial class QqqChild : IDisposable
         process.BeginOutputReadLine();
     }
 
-    public static QqqChild Start(params string[] args) => new(Process.Start(QqqProcess.StartInfo(args))!);
+    public static QqqChild Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = QQQ.TestSupport.SharedData.RepoRoot,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qqq.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return new QqqChild(Process.Start(start)!);
+    }
 
     /// <summary>Everything written to stderr so far.</summary>
     public string Stderr => string.Join("\n", all);
