@@ -114,7 +114,7 @@ public sealed record QuantizationSection
 
     public const string PerChannel = "per-channel", PerGroup = "per-group";
 
-    public bool IsPerGroup => Granularity == PerGroup;
+    [JsonIgnore] public bool IsPerGroup => Granularity == PerGroup;
 
     public void Validate(string path, ArchitectureSection architecture)
     {
