@@ -29,12 +29,11 @@ public static class SyntheticArtifact
 
     /// <param name="tokenizer">Bytes of a tokenizer file whose vocabulary fits the shape (embedded as is).</param>
     /// <param name="layerDone">Called with the number of layers made so far (the file is written after the last).</param>
-    /// <param name="cancellation">Checked between layers; the file is written atomically, so a cancelled call leaves none.</param>
+    /// <param name="cancellation">Checked between batches of layers; the file is written atomically, so a cancelled call leaves none.</param>
     public static void Write(string path, ModelConfig config, Granularity granularity, byte[] tokenizer, string tokenizerName, int seed,
         Action<int>? layerDone = null, CancellationToken cancellation = default)
     {
         config.Validate(path);
-        var random = new Random(seed);
         var manifest = new ArtifactManifest
         {
             ToolVersion = "synthetic",
@@ -60,19 +59,35 @@ public static class SyntheticArtifact
         var writer = new SafetensorsWriter();
         writer.Metadata[ArtifactManifest.MetadataKey] = manifest.ToJson();
         writer.Add(ArtifactTensors.Tokenizer, [tokenizer.Length], (ReadOnlySpan<byte>)tokenizer);
-        writer.Add(ArtifactTensors.Embedding, [config.VocabSize, config.HiddenSize], RandomHalf(random, config.VocabSize * config.HiddenSize, 0.04f));
+        long embeddingCount = (long)config.VocabSize * config.HiddenSize;
+        writer.Add(ArtifactTensors.Embedding, [config.VocabSize, config.HiddenSize], RandomHalf(seed, ArtifactTensors.Embedding, embeddingCount, 0.04f));
         if (!config.TiedEmbeddings)
-            writer.Add(ArtifactTensors.LmHead, [config.VocabSize, config.HiddenSize], RandomHalf(random, config.VocabSize * config.HiddenSize, 0.04f));
+            writer.Add(ArtifactTensors.LmHead, [config.VocabSize, config.HiddenSize], RandomHalf(seed, ArtifactTensors.LmHead, embeddingCount, 0.04f));
         var ones = Enumerable.Repeat(1f, config.HiddenSize).ToArray();
         writer.Add(ArtifactTensors.FinalNorm, [config.HiddenSize], (ReadOnlySpan<float>)ones);
-        for (int layer = 0; layer < config.NumLayers; layer++)
+
+        // A batch of layers at a time is made on all cores, then added in order: the codes of one batch are in memory,
+        // not the whole model's (a 7B layer holds 200 MB of codes).
+        var linears = ArtifactTensors.Linears(config);
+        int batch = Environment.ProcessorCount;
+        for (int first = 0; first < config.NumLayers; first += batch)
         {
             cancellation.ThrowIfCancellationRequested();
-            writer.Add(ArtifactTensors.InputNorm(layer), [config.HiddenSize], (ReadOnlySpan<float>)ones);
-            writer.Add(ArtifactTensors.PostAttentionNorm(layer), [config.HiddenSize], (ReadOnlySpan<float>)ones);
-            foreach (var (name, n, k) in ArtifactTensors.Linears(config))
-                LinearLayouts.Write(writer, ArtifactTensors.Linear(layer, name), RandomLinear(random, granularity, n, k), LinearLayouts.Natural);
-            layerDone?.Invoke(layer + 1);
+            int count = Math.Min(batch, config.NumLayers - first);
+            var weights = new QuantizedWeights[count * linears.Count];
+            Parallel.For(0, weights.Length, i =>
+            {
+                var (name, n, k) = linears[i % linears.Count];
+                weights[i] = RandomLinear(Stream(seed, ArtifactTensors.Linear(first + i / linears.Count, name)), granularity, n, k);
+            });
+            for (int layer = first; layer < first + count; layer++)
+            {
+                writer.Add(ArtifactTensors.InputNorm(layer), [config.HiddenSize], (ReadOnlySpan<float>)ones);
+                writer.Add(ArtifactTensors.PostAttentionNorm(layer), [config.HiddenSize], (ReadOnlySpan<float>)ones);
+                for (int i = 0; i < linears.Count; i++)
+                    LinearLayouts.Write(writer, ArtifactTensors.Linear(layer, linears[i].Name), weights[(layer - first) * linears.Count + i], LinearLayouts.Natural);
+                layerDone?.Invoke(layer + 1);
+            }
         }
         cancellation.ThrowIfCancellationRequested();
         writer.Write(path);
@@ -88,10 +103,22 @@ public static class SyntheticArtifact
         return QuantizedWeights.FromGridScales(granularity, n, k, codes, scales);
     }
 
-    static Half[] RandomHalf(Random random, long count, float scale)
+    // Each linear, and each chunk of an embedding, draws from its own generator seeded from (seed, its name), so that
+    // they can be made on all cores and the artifact still depends on the seed alone.
+    const int HalfChunk = 1 << 20;
+
+    static Random Stream(int seed, string name) =>
+        new(BitConverter.ToInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{seed}/{name}"))));
+
+    static Half[] RandomHalf(int seed, string name, long count, float scale)
     {
         var values = new Half[count];
-        for (long i = 0; i < count; i++) values[i] = (Half)((random.NextSingle() * 2 - 1) * scale);
+        Parallel.For(0L, (count + HalfChunk - 1) / HalfChunk, chunk =>
+        {
+            var random = Stream(seed, $"{name}/{chunk}");
+            long end = Math.Min(count, (chunk + 1) * HalfChunk);
+            for (long i = chunk * HalfChunk; i < end; i++) values[i] = (Half)((random.NextSingle() * 2 - 1) * scale);
+        });
         return values;
     }
 }
