@@ -31,6 +31,8 @@ public static class Formulations
 
     public static TheoryData<Formulation, T1, T2, T3> CpuOnly<T1, T2, T3>(params (T1, T2, T3)[] cases) => Add(Cpu, cases);
 
+    public static TheoryData<Formulation, T1, T2, T3, T4> Cross<T1, T2, T3, T4>(params (T1, T2, T3, T4)[] cases) => Add(All, cases);
+
     public static TheoryData<Formulation, T1, T2, T3, T4, T5> Cross<T1, T2, T3, T4, T5>(params (T1, T2, T3, T4, T5)[] cases) =>
         Add(All, cases);
 
@@ -58,6 +60,14 @@ public static class Formulations
         var data = new TheoryData<Formulation, T1, T2, T3>();
         foreach (var f in formulations)
             foreach (var c in cases) data.Add(f, c.Item1, c.Item2, c.Item3);
+        return data;
+    }
+
+    static TheoryData<Formulation, T1, T2, T3, T4> Add<T1, T2, T3, T4>(Formulation[] formulations, (T1, T2, T3, T4)[] cases)
+    {
+        var data = new TheoryData<Formulation, T1, T2, T3, T4>();
+        foreach (var f in formulations)
+            foreach (var c in cases) data.Add(f, c.Item1, c.Item2, c.Item3, c.Item4);
         return data;
     }
 

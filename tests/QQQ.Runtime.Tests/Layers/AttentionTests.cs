@@ -1,3 +1,4 @@
+using ILGPU;
 using ILGPU.Runtime;
 using QQQ.Runtime.Kernels.Layers;
 using QQQ.TestSupport;
@@ -8,7 +9,8 @@ namespace QQQ.Runtime.Tests.Layers;
 [Collection(LayersCollection.Name)]
 public class AttentionTests(LayersFixture fixture)
 {
-    const int Context = 32;
+    /// <summary>Room for the tiled cases: up to 40 positions, the last tile reaching into positions never written.</summary>
+    const int Context = 64;
     static readonly Half NaN = (Half)float.NaN;
 
     /// <summary>A 2-layer cache filled with NaN: any read of a position never written poisons the output.</summary>
@@ -70,7 +72,27 @@ public class AttentionTests(LayersFixture fixture)
     [MemberData(nameof(CpuCases))]
     public void AttendMatchesFloat64Reference(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim) =>
         CheckAttend(formulation, rows, start, heads, kvHeads, headDim,
-            AttentionKernels.Partitions(rows, heads, start + rows));
+            (attention, cache, shape, q, output) => attention.Attend(cache, Layer, start, rows, shape, q, output,
+                AttentionKernels.Partitions(rows, heads, start + rows)));
+
+    /// <summary>
+    /// The tiled kernel (blocks of 16 rows, tiles of 32 positions) at any rows: one row; one partial block after cached
+    /// positions; three blocks, the last partial; a second chunk (start &gt; 0) of two blocks whose 40 positions end in a
+    /// partial tile; a full block starting at a tile boundary. The last tile always reaches past the written positions
+    /// (NaN in the cache).
+    /// </summary>
+    public static TheoryData<Formulation, int, int, int, int, int> TiledCases() => Formulations.Cross(
+        (1, 0, 2, 1, 8),
+        (5, 9, 3, 1, 24),
+        (37, 0, 4, 2, 8),
+        (21, 19, 2, 1, 40),
+        (16, 32, 2, 2, 64));
+
+    [Theory]
+    [MemberData(nameof(TiledCases))]
+    public void TiledAttendMatchesFloat64Reference(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim) =>
+        CheckAttend(formulation, rows, start, heads, kvHeads, headDim,
+            (attention, cache, shape, q, output) => attention.AttendTiled(cache, Layer, start, rows, shape, q, output));
 
     /// <summary>
     /// Positions split over several groups and merged, as decode steps over long caches run; with more partitions than
@@ -83,13 +105,19 @@ public class AttentionTests(LayersFixture fixture)
     [InlineData(Formulation.Cpu, 3, 26, 3, 1, 8, 4)]
     public void SplitAttendMatchesFloat64Reference(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim,
         int partitions) =>
-        CheckAttend(formulation, rows, start, heads, kvHeads, headDim, partitions);
+        CheckAttend(formulation, rows, start, heads, kvHeads, headDim,
+            (attention, cache, shape, q, output) => attention.Attend(cache, Layer, start, rows, shape, q, output, partitions));
 
-    void CheckAttend(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim, int partitions)
+    /// <summary>One of the attention kernels, on layer <see cref="Layer"/> of the cache.</summary>
+    delegate void AttendCall(AttentionKernels attention, KeyValueCache cache, AttentionShape shape, ArrayView<Half> q, ArrayView<float> output);
+
+    /// <summary>The layer the reference checks use: layer 1 of 2, so reading the wrong layer's NaN shows up.</summary>
+    const int Layer = 1;
+
+    void CheckAttend(Formulation formulation, int rows, int start, int heads, int kvHeads, int headDim, AttendCall attend)
     {
         var target = fixture[formulation];
         var shape = new AttentionShape(heads, kvHeads, headDim);
-        const int layer = 1;
         using var cache = PoisonedCache(target, shape);
         var random = new Random();
         // Positions 0 .. start - 1 hold an earlier prefix; the new rows are appended by the kernel.
@@ -103,12 +131,12 @@ public class AttentionTests(LayersFixture fixture)
         using var output = target.Poisoned(q.Length, float.NaN);
         var attention = target.Kernels.Attention;
         if (start > 0)
-            attention.Append(cache, layer, 0, start, kBuffer.View.SubView(0, start * shape.KeyValueWidth), vBuffer.View.SubView(0, start * shape.KeyValueWidth));
+            attention.Append(cache, Layer, 0, start, kBuffer.View.SubView(0, start * shape.KeyValueWidth), vBuffer.View.SubView(0, start * shape.KeyValueWidth));
         int newRows = rows * shape.KeyValueWidth;
-        attention.Append(cache, layer, start, rows, kBuffer.View.SubView(start * shape.KeyValueWidth, newRows),
+        attention.Append(cache, Layer, start, rows, kBuffer.View.SubView(start * shape.KeyValueWidth, newRows),
             vBuffer.View.SubView(start * shape.KeyValueWidth, newRows));
 
-        attention.Attend(cache, layer, start, rows, shape, qBuffer.View, output.View, partitions);
+        attend(attention, cache, shape, qBuffer.View, output.View);
 
         var expected = new double[q.Length];
         AttentionKernels.Reference(HalfData.ToFloat(q), CacheLayout(k, shape), CacheLayout(v, shape), Context, start, shape, expected);
@@ -126,15 +154,16 @@ public class AttentionTests(LayersFixture fixture)
         return layer;
     }
 
-    public static TheoryData<Formulation, int, int, int> DecodeShapes => Formulations.Cross((3, 1, 24), (4, 2, 8));
+    /// <summary>(heads, kv heads, head_dim, tokens): 9 tokens prefill with the per-row kernel, 21 with the tiled one.</summary>
+    public static TheoryData<Formulation, int, int, int, int> DecodeShapes => Formulations.Cross((3, 1, 24, 9), (4, 2, 8, 9), (4, 2, 40, 21));
 
     [Theory]
     [MemberData(nameof(DecodeShapes))]
-    public void PrefillEqualsDecodeStepByStep(Formulation formulation, int heads, int kvHeads, int headDim)
+    public void PrefillEqualsDecodeStepByStep(Formulation formulation, int heads, int kvHeads, int headDim, int tokens)
     {
         var target = fixture[formulation];
         var shape = new AttentionShape(heads, kvHeads, headDim);
-        const int tokens = 9, layer = 0;
+        const int layer = 0;
         var random = new Random();
         var q = HalfData.RandomNonZero(random, tokens * shape.QueryWidth, 2f);
         var k = HalfData.RandomNonZero(random, tokens * shape.KeyValueWidth, 2f);

@@ -104,6 +104,41 @@ public class CpuFormulationTests(LayersFixture fixture)
         Assert.Equal(Bits(output.Gpu), Bits(output.Cpu));
     }
 
+    /// <summary>
+    /// The tiled kernel (AttentionKernels.AttendTiled): blocks of 16 rows, the last partial; start &gt; 0; GQA; tiles of 32
+    /// positions, the last partial, in a cache that ends with the last written position; head_dim 8 (lanes 8-31 idle in
+    /// P·V), 24, 40 (lanes 0-7 take two dims), 64 and 128.
+    /// </summary>
+    [Theory]
+    [InlineData(37, 0, 4, 2, 8)]
+    [InlineData(5, 9, 2, 1, 24)]
+    [InlineData(21, 19, 3, 1, 40)]
+    [InlineData(16, 32, 2, 2, 64)]
+    [InlineData(18, 7, 1, 1, 128)]
+    public void TiledAttentionIsBitIdentical(int rows, int start, int heads, int kvHeads, int headDim)
+    {
+        var shape = new AttentionShape(heads, kvHeads, headDim);
+        int context = start + rows;
+        var random = new Random();
+        var k = HalfData.RandomNonZero(random, context * shape.KeyValueWidth, 2f);
+        var v = HalfData.RandomNonZero(random, k.Length, 2f);
+        var q = HalfData.RandomNonZero(random, rows * shape.QueryWidth, 2f);
+
+        var output = Both(target =>
+        {
+            using var cache = new KeyValueCache(target.Accelerator, 1, kvHeads, context, headDim);
+            using var kBuffer = target.Upload(k);
+            using var vBuffer = target.Upload(v);
+            using var qBuffer = target.Upload(q);
+            using var result = target.Poisoned(q.Length, float.NaN);
+            target.Kernels.Attention.Append(cache, 0, 0, context, kBuffer.View, vBuffer.View);
+            target.Kernels.Attention.AttendTiled(cache, 0, start, rows, shape, qBuffer.View, result.View);
+            return result.GetAsArray1D();
+        });
+        Assert.DoesNotContain(output.Cpu, float.IsNaN);
+        Assert.Equal(Bits(output.Gpu), Bits(output.Cpu));
+    }
+
     [Fact]
     public void GatedActivationIsBitIdentical()
     {

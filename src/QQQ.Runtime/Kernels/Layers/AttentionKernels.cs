@@ -14,11 +14,13 @@ namespace QQQ.Runtime.Kernels.Layers;
 /// for all heads, which leaves a decode step with a single group.
 /// </summary>
 /// <remarks>
-/// A few (row, head) pairs (decode: one row) would leave most of a GPU idle while a handful of warps walk thousands
-/// of cached positions one dependent load after another. So the positions of each pair are split over
-/// <see cref="Partitions"/> groups (split-K over the sequence, "flash-decoding"): each group writes its partial
-/// softmax state (max, sum, accumulator row) to a scratch buffer and <see cref="MergeKernel"/> combines them.
-/// The split depends on the shapes only, so both formulations compute the same sums in the same order.
+/// Two kernels, picked by the number of rows (<see cref="UsesTiles"/>). From <see cref="AttentionTile.Rows"/> rows on
+/// (prefill), the tiled kernel (AttentionKernels.Tiled.cs) stages each tile of keys and values in shared memory once for
+/// a block of rows. Below it (decode), one group per (row, head): a few pairs would leave most of a GPU idle while a
+/// handful of warps walk thousands of cached positions one dependent load after another, so the positions of each pair
+/// are split over <see cref="Partitions"/> groups (split-K over the sequence, "flash-decoding"): each group writes its
+/// partial softmax state (max, sum, accumulator row) to a scratch buffer and <see cref="MergeKernel"/> combines them.
+/// Both choices depend on the shapes only, so both formulations compute the same sums in the same order.
 /// </remarks>
 public sealed partial class AttentionKernels : IDisposable
 {
@@ -36,13 +38,15 @@ public sealed partial class AttentionKernels : IDisposable
     readonly Action<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, int, int, int, int, int> _append;
     readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>,
         int, int, int, int, int, float, int> _attend;
+    readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>,
+        int, int, int, int, int, int, float> _attendTiled;
     readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _merge;
     readonly Accelerator _accelerator;
     readonly int _attendGroupSize;
     /// <summary>Partial softmax states of split groups: (groups, 2 + head_dim) fp32, grown on demand.</summary>
     MemoryBuffer1D<float, Stride1D.Dense>? _partials;
 
-    /// <summary>Loads both kernels on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
+    /// <summary>Loads the kernels on <paramref name="accelerator"/>, in the formulation that suits it.</summary>
     public AttentionKernels(Accelerator accelerator) : this(accelerator, KernelFormulations.For(accelerator)) { }
 
     internal AttentionKernels(Accelerator accelerator, KernelFormulation formulation)
@@ -66,6 +70,8 @@ public sealed partial class AttentionKernels : IDisposable
         }
         _attend = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>,
             int, int, int, int, int, float, int>(formulation == KernelFormulation.Cpu ? AttendCpuKernel : AttendKernel);
+        _attendTiled = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>,
+            int, int, int, int, int, int, float>(formulation == KernelFormulation.Cpu ? TiledAttendCpuKernel : TiledAttendKernel);
         _merge = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(MergeKernel);
     }
 
@@ -101,17 +107,29 @@ public sealed partial class AttentionKernels : IDisposable
     /// query (rows, heads * head_dim) fp16 at positions start + m -> output (rows, heads * head_dim) fp32.
     /// The cache must already hold positions 0 .. start + rows - 1 of this layer.
     /// </summary>
-    public void Attend(KeyValueCache cache, int layer, int start, int rows, AttentionShape shape, ArrayView<Half> query, ArrayView<float> output) =>
-        Attend(cache, layer, start, rows, shape, query, output, Partitions(rows, shape.Heads, start + rows));
+    public void Attend(KeyValueCache cache, int layer, int start, int rows, AttentionShape shape, ArrayView<Half> query, ArrayView<float> output)
+    {
+        if (UsesTiles(rows)) AttendTiled(cache, layer, start, rows, shape, query, output);
+        else Attend(cache, layer, start, rows, shape, query, output, Partitions(rows, shape.Heads, start + rows));
+    }
 
-    /// <summary><see cref="Attend(KeyValueCache, int, int, int, AttentionShape, ArrayView{Half}, ArrayView{float})"/> with a chosen split (tests).</summary>
+    /// <summary>The tiled kernel, one group per (block of <see cref="AttentionTile.Rows"/> rows, head), at any rows (tests).</summary>
+    internal void AttendTiled(KeyValueCache cache, int layer, int start, int rows, AttentionShape shape, ArrayView<Half> query,
+        ArrayView<float> output)
+    {
+        Check(cache, start, rows, shape, query, output);
+        long blocks = (rows + AttentionTile.Rows - 1) / AttentionTile.Rows;
+        var shared = SharedMemoryConfig.RequestDynamic<float>(AttentionTile.Floats(shape.HeadDim));
+        var config = new KernelConfig(Guard.LaunchSize(blocks * shape.Heads, nameof(rows)), _attendGroupSize, shared);
+        _attendTiled(config, query, cache.LayerKeys(layer), cache.LayerValues(layer), output,
+            start, rows, cache.Context, shape.Heads, shape.KeyValueHeads, shape.HeadDim, 1f / MathF.Sqrt(shape.HeadDim));
+    }
+
+    /// <summary>The per-row kernel with a chosen split, at any rows (tests).</summary>
     internal void Attend(KeyValueCache cache, int layer, int start, int rows, AttentionShape shape, ArrayView<Half> query,
         ArrayView<float> output, int partitions)
     {
-        cache.CheckPositions(start, rows);
-        cache.CheckShape(shape);
-        Guard.Length(query, (long)rows * shape.QueryWidth, nameof(query));
-        Guard.Length(output, (long)rows * shape.QueryWidth, nameof(output));
+        Check(cache, start, rows, shape, query, output);
         if (partitions < 1 || partitions > MaxPartitions) throw new ArgumentOutOfRangeException(nameof(partitions));
         long pairs = (long)rows * shape.Heads;
         var partials = partitions == 1 ? output : Partials(pairs * partitions * (2 + shape.HeadDim));
@@ -122,6 +140,14 @@ public sealed partial class AttentionKernels : IDisposable
             start, cache.Context, shape.Heads, shape.KeyValueHeads, shape.HeadDim, 1f / MathF.Sqrt(shape.HeadDim), partitions);
         if (partitions > 1)
             _merge(Guard.LaunchSize(output.Length, nameof(output)), partials, output, shape.HeadDim, partitions);
+    }
+
+    static void Check(KeyValueCache cache, int start, int rows, AttentionShape shape, ArrayView<Half> query, ArrayView<float> output)
+    {
+        cache.CheckPositions(start, rows);
+        cache.CheckShape(shape);
+        Guard.Length(query, (long)rows * shape.QueryWidth, nameof(query));
+        Guard.Length(output, (long)rows * shape.QueryWidth, nameof(output));
     }
 
     ArrayView<float> Partials(long length)
