@@ -6,12 +6,17 @@ using Half = ILGPU.Half;
 
 namespace QQQ.Bench;
 
-// KV-cache append and causal attention, as AttentionTests checks them, at a long cache. AttentionKernels.Partitions
-// splits positions only while rows * heads < 1024 groups: the 7B prefill (33 rows * 32 heads) runs unsplit, the 7B decode
-// step (32 heads at length 1001) over 32 partitions, the odd shape's prefill and decode over 11 and 32.
+// KV-cache append and causal attention, as AttentionTests checks them. From 16 rows on Attend runs the tiled kernel
+// (AttentionKernels.UsesTiles): the two 512-row chunks of a 1024-token prefill, and 21 rows after 5 cached positions (two
+// blocks of 16 rows, the second partial; 26 positions, one partial tile of 32). Below, the per-row kernel at a long cache,
+// its positions split by AttentionKernels.Partitions while rows * heads < 1024 groups: 7 rows over 5 partitions (7B) or 32
+// (odd shape), the decode step over 32.
 sealed partial class LayerSelfTest
 {
-    const int AttentionStart = 1000, PrefillRows = 33;
+    const int AttentionStart = 1000;
+
+    /// <summary>(rows, start) of the attention checks, at both layer shapes.</summary>
+    static readonly (int Rows, int Start)[] AttentionCases = [(512, 0), (512, 512), (21, 5), (7, AttentionStart), (1, AttentionStart)];
 
     /// <summary>Layer 1 of a 2-layer cache, so a write into the wrong layer shows up.</summary>
     const int Layers = 2, Layer = 1;
@@ -40,7 +45,8 @@ sealed partial class LayerSelfTest
         using var output = RandomData.Poisoned(accelerator, q.Length, float.NaN);
         int prefix = start * heads.KeyValueWidth, added = rows * heads.KeyValueWidth;
 
-        kernels.Attention.Append(cache, Layer, 0, start, kBuffer.View.SubView(0, prefix), vBuffer.View.SubView(0, prefix));
+        if (start > 0)
+            kernels.Attention.Append(cache, Layer, 0, start, kBuffer.View.SubView(0, prefix), vBuffer.View.SubView(0, prefix));
         kernels.Attention.Append(cache, Layer, start, rows, kBuffer.View.SubView(prefix, added), vBuffer.View.SubView(prefix, added));
         kernels.Attention.Attend(cache, Layer, start, rows, heads, qBuffer.View, output.View);
 

@@ -35,7 +35,7 @@ sealed partial class LayerSelfTest(Accelerator accelerator, LayerKernels kernels
                 failures += test.NormalizeQuantize(shape, rows) + test.Normalize(shape, rows) + test.Quantize(shape, rows)
                     + test.ActivateQuantize(shape, rows) + test.ResidualAdd(shape, rows) + test.Embedding(shape, rows)
                     + test.Rotary(shape, rows, RopeConvention.RotateHalf) + test.Rotary(shape, rows, RopeConvention.AdjacentPairs);
-            failures += test.Attention(shape, PrefillRows, AttentionStart) + test.Attention(shape, 1, AttentionStart);
+            foreach (var (rows, start) in AttentionCases) failures += test.Attention(shape, rows, start);
             foreach (int rows in LmHeadRows) failures += test.LmHead(shape, rows);
         }
         return failures;
