@@ -65,19 +65,29 @@ readonly struct AttentionTile
     /// <summary>
     /// Thread <paramref name="thread"/> of <paramref name="threads"/> stages its share of positions first .. first +
     /// <see cref="Positions"/> - 1 of one kv head (<paramref name="head"/>: that head's (context, head_dim) rows of the
-    /// cache), zeros from <paramref name="end"/> on: the cache holds nothing there yet, and a zero value weighs nothing.
+    /// cache), zeros from <paramref name="end"/> on: the cache holds nothing there yet (and may end), and a zero value
+    /// weighs nothing.
     /// </summary>
     public void Stage(ArrayView<Half> head, int first, int end, int thread, int threads)
     {
-        int count = XMath.Min(Positions, end - first);
+        int count = XMath.Min(Positions, end - first) * HeadDim;
         long offset = (long)first * HeadDim;
-        for (int e = thread; e < count * HeadDim; e += threads)
+        // Element e = c D + d of the tile goes to c (D + 1) + d = e + c. Each step adds threads to e, so (c, d) advance by
+        // (threads / D, threads % D) and d's carry: no division per element.
+        int c = thread / HeadDim, d = thread - c * HeadDim;
+        int cStep = threads / HeadDim, dStep = threads - cStep * HeadDim;
+        for (int e = thread; e < Positions * HeadDim; e += threads)
         {
-            int c = e / HeadDim;
-            Staged[e + c] = head[offset + e];   // (c, d) at c * (D + 1) + d = e + c
+            if (e < count) Staged[e + c] = head[offset + e];
+            else Staged[e + c] = 0f;
+            c += cStep;
+            d += dStep;
+            if (d >= HeadDim)
+            {
+                d -= HeadDim;
+                c++;
+            }
         }
-        for (int e = count * HeadDim + thread; e < Positions * HeadDim; e += threads)
-            Staged[e + e / HeadDim] = 0f;
     }
 }
 
