@@ -113,19 +113,23 @@ public sealed partial class AttentionKernels : IDisposable
         else Attend(cache, layer, start, rows, shape, query, output, Partitions(rows, shape.Heads, start + rows));
     }
 
-    /// <summary>The tiled kernel, one group per (block of <see cref="AttentionTile.Rows"/> rows, head), at any rows (tests).</summary>
+    /// <summary>
+    /// The tiled kernel, one group per (block of <see cref="AttentionTile.Rows"/> rows, head): Attend's choice from
+    /// <see cref="AttentionTile.Rows"/> rows on; tests run it at any rows.
+    /// </summary>
     internal void AttendTiled(KeyValueCache cache, int layer, int start, int rows, AttentionShape shape, ArrayView<Half> query,
         ArrayView<float> output)
     {
         Check(cache, start, rows, shape, query, output);
         long blocks = (rows + AttentionTile.Rows - 1) / AttentionTile.Rows;
+        // Shared: one AttentionTile (head_dim 128: 34,944 bytes).
         var shared = SharedMemoryConfig.RequestDynamic<float>(AttentionTile.Floats(shape.HeadDim));
         var config = new KernelConfig(Guard.LaunchSize(blocks * shape.Heads, nameof(rows)), _attendGroupSize, shared);
         _attendTiled(config, query, cache.LayerKeys(layer), cache.LayerValues(layer), output,
             start, rows, cache.Context, shape.Heads, shape.KeyValueHeads, shape.HeadDim, 1f / MathF.Sqrt(shape.HeadDim));
     }
 
-    /// <summary>The per-row kernel with a chosen split, at any rows (tests).</summary>
+    /// <summary>The per-row kernel over <paramref name="partitions"/> splits: Attend's choice below <see cref="AttentionTile.Rows"/> rows; tests run it at any rows.</summary>
     internal void Attend(KeyValueCache cache, int layer, int start, int rows, AttentionShape shape, ArrayView<Half> query,
         ArrayView<float> output, int partitions)
     {
