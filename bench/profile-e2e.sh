@@ -2,8 +2,8 @@
 # On the GPU machine, after bench/publish-for-gpu.sh: per-kernel GPU time of a short end-to-end run under Nsight
 # Compute (one metric, gpu__time_duration), plus the same run without the profiler for the host-side view.
 # Usage: bench/profile-e2e.sh <qqq synth --shape> <per-channel|per-group> [prefill 512] [decode 8]
-# Then: python3 bench/ncu_summary.py ${OUT:-bench/out}/ncu.csv (time per kernel; add a name to list its launches).
 # e.g. a 2-layer LLaMA-2-7B-wide model: hidden=4096,intermediate=11008,layers=2,heads=32,vocab=32000,context=4096
+# Then: python3 bench/ncu_summary.py ${OUT:-bench/out}/ncu.csv (time per kernel; add a name to list its launches).
 set -uo pipefail
 out=${OUT:-bench/out}; mkdir -p "$out"
 [ -x /tmp/qqq-bench/qqq ] || tar -xJf .device-carry/qqq-bench.tar.xz -C /tmp
