@@ -78,15 +78,17 @@ public class AttentionTests(LayersFixture fixture)
     /// <summary>
     /// The tiled kernel (blocks of 16 rows, tiles of 32 positions) at any rows: one row; one partial block after cached
     /// positions; three blocks, the last partial; a second chunk (start &gt; 0) of two blocks whose 40 positions end in a
-    /// partial tile; a full block starting at a tile boundary. The last tile always reaches past the written positions
-    /// (NaN in the cache).
+    /// partial tile; a full block starting at a tile boundary; head_dim 26 (not a multiple of 4) and 136 (two Float4s of
+    /// dims for some lanes). The last tile always reaches past the written positions (NaN in the cache).
     /// </summary>
     public static TheoryData<Formulation, int, int, int, int, int> TiledCases() => Formulations.Cross(
         (1, 0, 2, 1, 8),
         (5, 9, 3, 1, 24),
         (37, 0, 4, 2, 8),
         (21, 19, 2, 1, 40),
-        (16, 32, 2, 2, 64));
+        (16, 32, 2, 2, 64),
+        (19, 5, 2, 1, 26),
+        (17, 16, 2, 1, 136));
 
     [Theory]
     [MemberData(nameof(TiledCases))]

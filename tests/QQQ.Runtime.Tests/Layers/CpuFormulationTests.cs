@@ -106,15 +106,18 @@ public class CpuFormulationTests(LayersFixture fixture)
 
     /// <summary>
     /// The tiled kernel (AttentionKernels.AttendTiled): blocks of 16 rows, the last partial; start &gt; 0; GQA; tiles of 32
-    /// positions, the last partial, in a cache that ends with the last written position; head_dim 8 (lanes 8-31 idle in
-    /// P·V), 24, 40 (lanes 0-7 take two dims), 64 and 128.
+    /// positions, the last partial, in a cache that ends with the last written position; head_dim 8 (lanes 2-31 idle in
+    /// P·V), 24, 26 (each score ends on a half Float4; lane 6 writes 2 dims), 40, 64, 128 and 136 (lanes 0 and 1 also
+    /// own dims 128-135).
     /// </summary>
     [Theory]
     [InlineData(37, 0, 4, 2, 8)]
     [InlineData(5, 9, 2, 1, 24)]
+    [InlineData(20, 3, 2, 1, 26)]
     [InlineData(21, 19, 3, 1, 40)]
     [InlineData(16, 32, 2, 2, 64)]
     [InlineData(18, 7, 1, 1, 128)]
+    [InlineData(17, 16, 2, 1, 136)]
     public void TiledAttentionIsBitIdentical(int rows, int start, int heads, int kvHeads, int headDim)
     {
         var shape = new AttentionShape(heads, kvHeads, headDim);

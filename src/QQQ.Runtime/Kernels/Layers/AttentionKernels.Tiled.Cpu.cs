@@ -7,14 +7,15 @@ namespace QQQ.Runtime.Kernels.Layers;
 // CPU formulation of the tiled Attend: one single-thread group per (block, head), the same AttentionTile in dynamic
 // shared memory, the same tiles. Per tile it plays the GPU group's phases one after another: every score as the GPU lane
 // sums it (over d in order), then per row the online softmax step (the tile's max: order-free; its sum of weights: the
-// warp's butterfly, replayed), then every accumulator element as the GPU lane updates it (positions in order).
+// warp's butterfly, replayed), then every accumulator element as the GPU lane updates it (positions in order). The
+// accumulators are the block's own output rows (the GPU keeps them in registers), divided by the sums at the end.
 // Same fp32 operations in the same order: bit-identical results.
 public sealed partial class AttentionKernels
 {
     /// <summary>Lane c's softmax weight of one row of the tile, as <see cref="SoftmaxRow.Step"/> sums them.</summary>
-    readonly struct TileWeights(ArrayView<float> weights, int offset) : IThreadValues
+    readonly struct TileWeights(ArrayView<float> weights, int row) : IThreadValues
     {
-        public float Value(int lane) => weights[offset + lane];
+        public float Value(int lane) => weights[AttentionTile.WeightIndex(row, lane)];
     }
 
     static void TiledAttendCpuKernel(ArrayView<Half> query, ArrayView<Half> keys, ArrayView<Half> values, ArrayView<float> output,
@@ -26,6 +27,10 @@ public sealed partial class AttentionKernels
         var headKeys = keys.SubView(block.Head / (heads / keyValueHeads) * headLength, headLength);
         var headValues = values.SubView(block.Head / (heads / keyValueHeads) * headLength, headLength);
         tile.Load(query, block, scale, 0, 1);
+        int width = AttentionTile.Width(headDim), stride = AttentionTile.Stride(headDim);
+        for (int r = 0; r < block.Rows; r++)
+            for (int d = 0; d < headDim; d++)
+                output[block.Offset(r, headDim) + d] = 0f;
 
         // Per row of the block: its SoftmaxRow's Max, Sum and Correction.
         var maxima = LocalMemory.Allocate<float>(AttentionTile.Rows);
@@ -43,38 +48,41 @@ public sealed partial class AttentionKernels
             for (int r = 0; r < AttentionTile.Rows; r++)
             {
                 int lastVisible = start + block.First + r;
-                int w = r * AttentionTile.Positions;
                 float tileMax = float.NegativeInfinity;
                 for (int c = 0; c < AttentionTile.Positions; c++)
                 {
                     float score = 0f;
                     for (int d = 0; d < headDim; d++)
-                        score += tile.Queries[r * headDim + d] * tile.Staged[c * tile.Stride + d];
+                        score += tile.Queries[r * width + d] * tile.Staged[c * stride + d];
                     score = tileStart + c <= lastVisible ? score : float.NegativeInfinity;
-                    tile.Weights[w + c] = score;
+                    tile.Weights[AttentionTile.WeightIndex(r, c)] = score;
                     tileMax = XMath.Max(tileMax, score);
                 }
                 float max = XMath.Max(maxima[r], tileMax);
                 float correction = XMath.Exp(maxima[r] - max);
                 for (int c = 0; c < AttentionTile.Positions; c++)
-                    tile.Weights[w + c] = XMath.Exp(tile.Weights[w + c] - max);
-                sums[r] = sums[r] * correction + ReplayedReductions.WarpSum(new TileWeights(tile.Weights, w), 0);
+                {
+                    int w = AttentionTile.WeightIndex(r, c);
+                    tile.Weights[w] = XMath.Exp(tile.Weights[w] - max);
+                }
+                sums[r] = sums[r] * correction + ReplayedReductions.WarpSum(new TileWeights(tile.Weights, r), 0);
                 maxima[r] = max;
                 corrections[r] = correction;
             }
             tile.Stage(headValues, tileStart, end, 0, 1);
-            for (int r = 0; r < AttentionTile.Rows; r++)
+            for (int r = 0; r < block.Rows; r++)
                 for (int d = 0; d < headDim; d++)
                 {
-                    float o = tile.Accumulators[r * headDim + d] * corrections[r];
+                    long at = block.Offset(r, headDim) + d;
+                    float o = output[at] * corrections[r];
                     for (int c = 0; c < AttentionTile.Positions; c++)
-                        o += tile.Weights[r * AttentionTile.Positions + c] * tile.Staged[c * tile.Stride + d];
-                    tile.Accumulators[r * headDim + d] = o;
+                        o += tile.Weights[AttentionTile.WeightIndex(r, c)] * tile.Staged[c * stride + d];
+                    output[at] = o;
                 }
         }
 
         for (int r = 0; r < block.Rows; r++)
             for (int d = 0; d < headDim; d++)
-                output[block.Offset(r, headDim) + d] = tile.Accumulators[r * headDim + d] / sums[r];
+                output[block.Offset(r, headDim) + d] /= sums[r];
     }
 }

@@ -7,7 +7,9 @@ namespace QQQ.Runtime.Kernels.Layers;
 // Tiled ("flash attention") Attend for prefill: one group per (block of AttentionTile.Rows query rows, query head) walks
 // the positions 0 .. start + the block's last row in tiles of AttentionTile.Positions, staging each key and value in
 // shared memory once for all rows of the block. The per-row kernel reads every cached key and value again for each row:
-// in a 512-row chunk of LLaMA-2-7B on an H100 that was 3.2 of ~4.5 ms per layer.
+// in a 512-row chunk of LLaMA-2-7B on an H100 that was 3.2 of ~4.5 ms per layer. The inner loops read shared memory
+// as Float4s (ld.shared.v4) and keep the P·V accumulators in registers: at head_dim 128, 5 shared loads per 16 FMAs in
+// the scores, 2 per 16 in P·V (the first version, scalar loads and accumulators in shared memory: 5 per 4 in both).
 public sealed partial class AttentionKernels
 {
     /// <summary>
@@ -18,13 +20,17 @@ public sealed partial class AttentionKernels
     internal static bool UsesTiles(int rows) => rows >= AttentionTile.Rows;
 
     // Groups of Warps warps. Warp w owns rows 4w .. 4w + 3 of the block and lane c position c of each tile. Per tile:
-    // stage the keys; each lane scores its position against the warp's 4 rows (each a sequential fp32 sum over d, one
-    // key element read for all 4); an online softmax step per row, the tile's max and sum as warp reductions; stage the
-    // values; lane l updates elements l, l + 32, ... of the warp's 4 accumulator rows, adding positions in order.
+    // stage the keys; each lane scores its position against the warp's 4 rows, each score a sequential fp32 sum over d,
+    // read 4 elements at a time (one Float4 of its key and one of each query row: 5 shared loads per 16 FMAs); an online
+    // softmax step per row, the tile's max and sum as warp reductions; each lane stores its 4 weights as one Float4;
+    // stage the values; lane l updates its accumulators, rows 4w .. 4w + 3 times dims 4l .. 4l + 3 (and 128 + 4l ..
+    // 131 + 4l where head_dim > 128), in registers: per position, one Float4 of weights and one of values for 16 FMAs.
     // Positions past a row's own (causal) score -inf and weigh 0; rows past the block's last compute on zero queries and
-    // are not written.
-    static void TiledAttendKernel(ArrayView<Half> query, ArrayView<Half> keys, ArrayView<Half> values, ArrayView<float> output,
+    // are not written. TLanes fixes how many Float4s of dims each lane owns (head_dim up to 128 or 256), so that the
+    // accumulators are registers the compiler knows.
+    static void TiledAttendKernel<TLanes>(ArrayView<Half> query, ArrayView<Half> keys, ArrayView<Half> values, ArrayView<float> output,
         int start, int rows, int context, int heads, int keyValueHeads, int headDim, float scale)
+        where TLanes : struct, ILaneVectors
     {
         var tile = new AttentionTile(SharedMemory.GetDynamic<float>(), headDim);
         var block = new QueryBlock(Grid.IdxX, rows, heads);
@@ -34,79 +40,139 @@ public sealed partial class AttentionKernels
         tile.Load(query, block, scale, Group.IdxX, Group.DimX);
 
         int lane = Warp.LaneIdx, first = Warp.WarpIdx * AttentionTile.RowsPerWarp;
-        int q0 = first * headDim;                         // the warp's rows in queries and accumulators
-        int w0 = first * AttentionTile.Positions;          // ... and in weights
+        int rowVectors = tile.QueryVectorsPerRow, keyVectors = tile.StagedVectorsPerRow;
+        int q0 = first * rowVectors;                                    // the warp's first row, in Float4s
+        int w0 = Warp.WarpIdx * AttentionTile.Positions;               // the warp's weights, in Float4s
+        int fullVectors = headDim / 4;                                  // the last one holds 2 dims where head_dim % 4 = 2
         int lastVisible = start + block.First + first;    // row first sees positions 0 .. lastVisible, row first + 1 one more, ...
         var row0 = SoftmaxRow.Start;
         var row1 = SoftmaxRow.Start;
         var row2 = SoftmaxRow.Start;
         var row3 = SoftmaxRow.Start;
+        var low = default(LaneAccumulators);
+        var high = default(LaneAccumulators);
+        bool hasHigh = default(TLanes).Count > 1;
         int end = start + block.First + block.Rows;
         for (int tileStart = 0; tileStart < end; tileStart += AttentionTile.Positions)
         {
-            Group.Barrier();   // queries loaded (first tile); every warp done with the previous tile's values and weights
+            Group.Barrier();   // queries loaded (first tile); every warp done with the previous tile's values
             tile.Stage(headKeys, tileStart, end, Group.IdxX, Group.DimX);
             Group.Barrier();
 
             float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-            int key = lane * tile.Stride;
-            for (int d = 0; d < headDim; d++)
+            int key = lane * keyVectors;
+            for (int g = 0; g < fullVectors; g++)
             {
-                float k = tile.Staged[key + d];
-                s0 += tile.Queries[q0 + d] * k;
-                s1 += tile.Queries[q0 + headDim + d] * k;
-                s2 += tile.Queries[q0 + 2 * headDim + d] * k;
-                s3 += tile.Queries[q0 + 3 * headDim + d] * k;
+                var k = tile.StagedVectors[key + g];
+                s0 = Float4.AddProducts(s0, tile.QueryVectors[q0 + g], k);
+                s1 = Float4.AddProducts(s1, tile.QueryVectors[q0 + rowVectors + g], k);
+                s2 = Float4.AddProducts(s2, tile.QueryVectors[q0 + 2 * rowVectors + g], k);
+                s3 = Float4.AddProducts(s3, tile.QueryVectors[q0 + 3 * rowVectors + g], k);
+            }
+            if (fullVectors < rowVectors)
+            {
+                var k = tile.StagedVectors[key + fullVectors];
+                s0 = Float4.AddProductsXY(s0, tile.QueryVectors[q0 + fullVectors], k);
+                s1 = Float4.AddProductsXY(s1, tile.QueryVectors[q0 + rowVectors + fullVectors], k);
+                s2 = Float4.AddProductsXY(s2, tile.QueryVectors[q0 + 2 * rowVectors + fullVectors], k);
+                s3 = Float4.AddProductsXY(s3, tile.QueryVectors[q0 + 3 * rowVectors + fullVectors], k);
             }
             int position = tileStart + lane;
             row0 = SoftmaxRow.Step(row0, position <= lastVisible ? s0 : float.NegativeInfinity);
             row1 = SoftmaxRow.Step(row1, position <= lastVisible + 1 ? s1 : float.NegativeInfinity);
             row2 = SoftmaxRow.Step(row2, position <= lastVisible + 2 ? s2 : float.NegativeInfinity);
             row3 = SoftmaxRow.Step(row3, position <= lastVisible + 3 ? s3 : float.NegativeInfinity);
-            tile.Weights[w0 + lane] = row0.Weight;
-            tile.Weights[w0 + AttentionTile.Positions + lane] = row1.Weight;
-            tile.Weights[w0 + 2 * AttentionTile.Positions + lane] = row2.Weight;
-            tile.Weights[w0 + 3 * AttentionTile.Positions + lane] = row3.Weight;
+            tile.WeightVectors[w0 + lane] = new Float4(row0.Weight, row1.Weight, row2.Weight, row3.Weight);
             Group.Barrier();   // every warp done with the keys
             tile.Stage(headValues, tileStart, end, Group.IdxX, Group.DimX);
             Group.Barrier();
 
-            for (int d = lane; d < headDim; d += Warp.WarpSize)
-            {
-                int at = q0 + d;
-                float o0 = tile.Accumulators[at] * row0.Correction;
-                float o1 = tile.Accumulators[at + headDim] * row1.Correction;
-                float o2 = tile.Accumulators[at + 2 * headDim] * row2.Correction;
-                float o3 = tile.Accumulators[at + 3 * headDim] * row3.Correction;
-                for (int c = 0; c < AttentionTile.Positions; c++)
-                {
-                    float v = tile.Staged[c * tile.Stride + d];
-                    o0 += tile.Weights[w0 + c] * v;
-                    o1 += tile.Weights[w0 + AttentionTile.Positions + c] * v;
-                    o2 += tile.Weights[w0 + 2 * AttentionTile.Positions + c] * v;
-                    o3 += tile.Weights[w0 + 3 * AttentionTile.Positions + c] * v;
-                }
-                tile.Accumulators[at] = o0;
-                tile.Accumulators[at + headDim] = o1;
-                tile.Accumulators[at + 2 * headDim] = o2;
-                tile.Accumulators[at + 3 * headDim] = o3;
-            }
+            var corrections = new Float4(row0.Correction, row1.Correction, row2.Correction, row3.Correction);
+            if (lane < rowVectors)
+                low = low.Add(tile, w0, lane, corrections);
+            if (hasHigh && lane + Warp.WarpSize < rowVectors)
+                high = high.Add(tile, w0, lane + Warp.WarpSize, corrections);
         }
 
-        // Each accumulator element was last written by the lane that reads it here.
-        for (int d = lane; d < headDim; d += Warp.WarpSize)
-        {
-            WriteOutput(output, tile, block, first, row0.Sum, d);
-            WriteOutput(output, tile, block, first + 1, row1.Sum, d);
-            WriteOutput(output, tile, block, first + 2, row2.Sum, d);
-            WriteOutput(output, tile, block, first + 3, row3.Sum, d);
-        }
+        var sums = new Float4(row0.Sum, row1.Sum, row2.Sum, row3.Sum);
+        low.Write(output, block, first, lane, headDim, sums);
+        if (hasHigh) high.Write(output, block, first, lane + Warp.WarpSize, headDim, sums);
     }
 
-    /// <summary>Element d of row r of the block, if the block has that row: its accumulator over its softmax sum.</summary>
-    static void WriteOutput(ArrayView<float> output, AttentionTile tile, QueryBlock block, int r, float sum, int d)
+    /// <summary>How many Float4s of head dims each lane of the tiled kernel owns: a compile-time constant per instantiation.</summary>
+    interface ILaneVectors
     {
-        if (r < block.Rows) output[block.Offset(r, tile.HeadDim) + d] = tile.Accumulators[r * tile.HeadDim + d] / sum;
+        int Count { get; }
+    }
+
+    /// <summary>head_dim up to 128: dims 4l .. 4l + 3.</summary>
+    readonly struct OneVectorPerLane : ILaneVectors
+    {
+        public int Count => 1;
+    }
+
+    /// <summary>head_dim up to 256: also dims 128 + 4l .. 131 + 4l.</summary>
+    readonly struct TwoVectorsPerLane : ILaneVectors
+    {
+        public int Count => 2;
+    }
+
+    /// <summary>Largest head_dim the tiled kernel takes (<see cref="TwoVectorsPerLane"/>).</summary>
+    internal const int MaxTiledHeadDim = 2 * 4 * 32;
+
+    /// <summary>
+    /// One lane's running P·V over the warp's 4 rows (Row0 .. Row3) for one Float4 of dims: in registers across tiles.
+    /// </summary>
+    readonly struct LaneAccumulators(Float4 row0, Float4 row1, Float4 row2, Float4 row3)
+    {
+        public readonly Float4 Row0 = row0, Row1 = row1, Row2 = row2, Row3 = row3;
+
+        /// <summary>
+        /// After one tile of values: each element times its row's correction, then positions 0 .. 31 of the tile added
+        /// in order (Float4 <paramref name="vector"/> of each staged value row, the warp's weights from Float4
+        /// <paramref name="weights"/> of <see cref="AttentionTile.WeightVectors"/>).
+        /// </summary>
+        public LaneAccumulators Add(AttentionTile tile, int weights, int vector, Float4 corrections)
+        {
+            var o0 = Row0.Times(corrections.X);
+            var o1 = Row1.Times(corrections.Y);
+            var o2 = Row2.Times(corrections.Z);
+            var o3 = Row3.Times(corrections.W);
+            int stride = tile.StagedVectorsPerRow;
+            for (int c = 0; c < AttentionTile.Positions; c++)
+            {
+                var w = tile.WeightVectors[weights + c];
+                var v = tile.StagedVectors[c * stride + vector];
+                o0 = o0.PlusWeighted(w.X, v);
+                o1 = o1.PlusWeighted(w.Y, v);
+                o2 = o2.PlusWeighted(w.Z, v);
+                o3 = o3.PlusWeighted(w.W, v);
+            }
+            return new LaneAccumulators(o0, o1, o2, o3);
+        }
+
+        /// <summary>Rows first .. first + 3 (those the block has), dims 4 vector .. 4 vector + 3 (those under head_dim): over the row's softmax sum.</summary>
+        public void Write(ArrayView<float> output, QueryBlock block, int first, int vector, int headDim, Float4 sums)
+        {
+            WriteRow(output, block, first, vector, headDim, Row0, sums.X);
+            WriteRow(output, block, first + 1, vector, headDim, Row1, sums.Y);
+            WriteRow(output, block, first + 2, vector, headDim, Row2, sums.Z);
+            WriteRow(output, block, first + 3, vector, headDim, Row3, sums.W);
+        }
+
+        static void WriteRow(ArrayView<float> output, QueryBlock block, int r, int vector, int headDim, Float4 row, float sum)
+        {
+            int d = 4 * vector;
+            if (r >= block.Rows || d >= headDim) return;
+            long at = block.Offset(r, headDim) + d;
+            output[at] = row.X / sum;
+            output[at + 1] = row.Y / sum;
+            if (d + 2 < headDim)
+            {
+                output[at + 2] = row.Z / sum;
+                output[at + 3] = row.W / sum;
+            }
+        }
     }
 
     /// <summary>

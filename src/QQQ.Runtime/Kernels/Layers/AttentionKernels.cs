@@ -39,7 +39,7 @@ public sealed partial class AttentionKernels : IDisposable
     readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>,
         int, int, int, int, int, float, int> _attend;
     readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>,
-        int, int, int, int, int, int, float> _attendTiled;
+        int, int, int, int, int, int, float> _attendTiled, _attendTiledWide;
     readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _merge;
     readonly Accelerator _accelerator;
     readonly int _attendGroupSize;
@@ -71,7 +71,9 @@ public sealed partial class AttentionKernels : IDisposable
         _attend = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>,
             int, int, int, int, int, float, int>(formulation == KernelFormulation.Cpu ? AttendCpuKernel : AttendKernel);
         _attendTiled = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>,
-            int, int, int, int, int, int, float>(formulation == KernelFormulation.Cpu ? TiledAttendCpuKernel : TiledAttendKernel);
+            int, int, int, int, int, int, float>(formulation == KernelFormulation.Cpu ? TiledAttendCpuKernel : TiledAttendKernel<OneVectorPerLane>);
+        _attendTiledWide = formulation == KernelFormulation.Cpu ? _attendTiled : accelerator.LoadStreamKernel<ArrayView<Half>,
+            ArrayView<Half>, ArrayView<Half>, ArrayView<float>, int, int, int, int, int, int, float>(TiledAttendKernel<TwoVectorsPerLane>);
         _merge = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(MergeKernel);
     }
 
@@ -121,11 +123,14 @@ public sealed partial class AttentionKernels : IDisposable
         ArrayView<float> output)
     {
         Check(cache, start, rows, shape, query, output);
+        if (shape.HeadDim > MaxTiledHeadDim)
+            throw new ArgumentException($"head_dim {shape.HeadDim} is over the tiled attention kernel's {MaxTiledHeadDim}", nameof(shape));
         long blocks = (rows + AttentionTile.Rows - 1) / AttentionTile.Rows;
-        // Shared: one AttentionTile (head_dim 128: 34,944 bytes).
+        // Shared: one AttentionTile (head_dim 128: 27,136 bytes).
         var shared = SharedMemoryConfig.RequestDynamic<float>(AttentionTile.Floats(shape.HeadDim));
         var config = new KernelConfig(Guard.LaunchSize(blocks * shape.Heads, nameof(rows)), _attendGroupSize, shared);
-        _attendTiled(config, query, cache.LayerKeys(layer), cache.LayerValues(layer), output,
+        var attend = shape.HeadDim <= MaxTiledHeadDim / 2 ? _attendTiled : _attendTiledWide;
+        attend(config, query, cache.LayerKeys(layer), cache.LayerValues(layer), output,
             start, rows, cache.Context, shape.Heads, shape.KeyValueHeads, shape.HeadDim, 1f / MathF.Sqrt(shape.HeadDim));
     }
 
