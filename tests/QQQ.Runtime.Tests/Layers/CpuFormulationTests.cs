@@ -1,3 +1,4 @@
+using ILGPU;
 using ILGPU.Runtime;
 using QQQ.Runtime.Kernels.Layers;
 using QQQ.TestSupport;
@@ -81,28 +82,9 @@ public class CpuFormulationTests(LayersFixture fixture)
     [InlineData(3, 2, 2, 2, 64, 1)]
     [InlineData(1, 9, 4, 2, 8, 3)]
     [InlineData(2, 13, 2, 1, 40, 5)]
-    public void AttentionIsBitIdentical(int rows, int start, int heads, int kvHeads, int headDim, int partitions)
-    {
-        var shape = new AttentionShape(heads, kvHeads, headDim);
-        const int context = 16;
-        var random = new Random();
-        var k = HalfData.RandomNonZero(random, (start + rows) * shape.KeyValueWidth, 2f);
-        var v = HalfData.RandomNonZero(random, k.Length, 2f);
-        var q = HalfData.RandomNonZero(random, rows * shape.QueryWidth, 2f);
-
-        var output = Both(target =>
-        {
-            using var cache = new KeyValueCache(target.Accelerator, 1, kvHeads, context, headDim);
-            using var kBuffer = target.Upload(k);
-            using var vBuffer = target.Upload(v);
-            using var qBuffer = target.Upload(q);
-            using var result = target.Poisoned(q.Length, float.NaN);
-            target.Kernels.Attention.Append(cache, 0, 0, start + rows, kBuffer.View, vBuffer.View);
-            target.Kernels.Attention.Attend(cache, 0, start, rows, shape, qBuffer.View, result.View, partitions);
-            return result.GetAsArray1D();
-        });
-        Assert.Equal(Bits(output.Gpu), Bits(output.Cpu));
-    }
+    public void AttentionIsBitIdentical(int rows, int start, int heads, int kvHeads, int headDim, int partitions) =>
+        AssertAttentionBitIdentical(rows, start, new AttentionShape(heads, kvHeads, headDim), context: 16,
+            (attention, cache, shape, query, output) => attention.Attend(cache, 0, start, rows, shape, query, output, partitions));
 
     /// <summary>
     /// The tiled kernel (AttentionKernels.AttendTiled): blocks of 16 rows, the last partial; start &gt; 0; GQA; tiles of 32
@@ -118,24 +100,32 @@ public class CpuFormulationTests(LayersFixture fixture)
     [InlineData(16, 32, 2, 2, 64)]
     [InlineData(18, 7, 1, 1, 128)]
     [InlineData(17, 16, 2, 1, 136)]
-    public void TiledAttentionIsBitIdentical(int rows, int start, int heads, int kvHeads, int headDim)
+    public void TiledAttentionIsBitIdentical(int rows, int start, int heads, int kvHeads, int headDim) =>
+        AssertAttentionBitIdentical(rows, start, new AttentionShape(heads, kvHeads, headDim), context: start + rows,
+            (attention, cache, shape, query, output) => attention.AttendTiled(cache, 0, start, rows, shape, query, output));
+
+    /// <summary>
+    /// Fills positions 0 .. start + rows - 1 of a one-layer cache with fresh random keys and values, runs
+    /// <paramref name="attend"/> on fresh random queries (rows, heads * head_dim) into a NaN-poisoned output on both
+    /// formulations, and asserts the outputs are equal bit for bit (and hold no NaN).
+    /// </summary>
+    void AssertAttentionBitIdentical(int rows, int start, AttentionShape shape, int context,
+        Action<AttentionKernels, KeyValueCache, AttentionShape, ArrayView<Half>, ArrayView<float>> attend)
     {
-        var shape = new AttentionShape(heads, kvHeads, headDim);
-        int context = start + rows;
         var random = new Random();
-        var k = HalfData.RandomNonZero(random, context * shape.KeyValueWidth, 2f);
+        var k = HalfData.RandomNonZero(random, (start + rows) * shape.KeyValueWidth, 2f);
         var v = HalfData.RandomNonZero(random, k.Length, 2f);
         var q = HalfData.RandomNonZero(random, rows * shape.QueryWidth, 2f);
 
         var output = Both(target =>
         {
-            using var cache = new KeyValueCache(target.Accelerator, 1, kvHeads, context, headDim);
+            using var cache = new KeyValueCache(target.Accelerator, 1, shape.KeyValueHeads, context, shape.HeadDim);
             using var kBuffer = target.Upload(k);
             using var vBuffer = target.Upload(v);
             using var qBuffer = target.Upload(q);
             using var result = target.Poisoned(q.Length, float.NaN);
-            target.Kernels.Attention.Append(cache, 0, 0, context, kBuffer.View, vBuffer.View);
-            target.Kernels.Attention.AttendTiled(cache, 0, start, rows, shape, qBuffer.View, result.View);
+            target.Kernels.Attention.Append(cache, 0, 0, start + rows, kBuffer.View, vBuffer.View);
+            attend(target.Kernels.Attention, cache, shape, qBuffer.View, result.View);
             return result.GetAsArray1D();
         });
         Assert.DoesNotContain(output.Cpu, float.IsNaN);
