@@ -110,13 +110,16 @@ public class SynthBenchBadInputTests(SyntheticTiny tiny) : IClassFixture<Synthet
         CleanFailure.AssertOneLine(QqqProcess.Run("bench", "--model", tiny.Path, option, value), 2, expected);
     }
 
-    [Fact]
-    public void ShapesTheRuntimeCannotRunFailOnLoadWithTheReason()
+    [Theory]
+    // A valid LLaMA (head dim 8) whose hidden size 48 is not a multiple of the GEMM's 32-wide tiles.
+    [InlineData("hidden=48,intermediate=64,layers=1,heads=6,vocab=512,context=32", "hidden_size (48) to be a multiple of 32")]
+    // head_dim 320: over what the tiled attention kernel's registers and shared memory hold.
+    [InlineData("hidden=640,intermediate=64,layers=1,heads=2,vocab=512,context=32", "head_dim (320) of at most 256")]
+    public void ShapesTheRuntimeCannotRunFailOnLoadWithTheReason(string shape, string reason)
     {
-        // A valid LLaMA (head dim 8) whose hidden size 48 is not a multiple of the GEMM's 32-wide tiles.
         using var folder = new TempFolder();
-        Assert.Equal(0, SyntheticTiny.Synth("hidden=48,intermediate=64,layers=1,heads=6,vocab=512,context=32", folder.File("odd.qqq")).ExitCode);
+        Assert.Equal(0, SyntheticTiny.Synth(shape, folder.File("odd.qqq")).ExitCode);
         var result = QqqProcess.Run("bench", "--model", folder.File("odd.qqq"), "--device", "cpu", "--prefill", "4", "--decode", "1");
-        CleanFailure.AssertOneLine(result, 1, "hidden_size (48) to be a multiple of 32");
+        CleanFailure.AssertOneLine(result, 1, reason);
     }
 }

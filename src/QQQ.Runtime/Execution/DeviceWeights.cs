@@ -4,6 +4,7 @@ using QQQ.Formats;
 using QQQ.Formats.Artifacts;
 using QQQ.Formats.W4A8;
 using QQQ.Runtime.Kernels.Gemm;
+using QQQ.Runtime.Kernels.Layers;
 using Half = ILGPU.Half;
 
 namespace QQQ.Runtime.Execution;
@@ -50,6 +51,8 @@ sealed class DeviceWeights<TGranularity> : IDisposable where TGranularity : stru
         foreach (var (name, size) in new[] { ("hidden_size", c.HiddenSize), ("q dimension", c.NumHeads * c.HeadDim), ("kv dimension", c.KeyValueDim) })
             if (size % Alignment != 0)
                 throw new ModelFormatException(artifact.Path, $"the runtime needs the {name} ({size}) to be a multiple of {Alignment}");
+        if (c.HeadDim > AttentionKernels.MaxTiledHeadDim)
+            throw new ModelFormatException(artifact.Path, $"the runtime's attention takes a head_dim ({c.HeadDim}) of at most {AttentionKernels.MaxTiledHeadDim}");
         int paddedIntermediate = (c.IntermediateSize + Alignment - 1) / Alignment * Alignment;
 
         var layers = new DeviceLayer<TGranularity>[c.NumLayers];
