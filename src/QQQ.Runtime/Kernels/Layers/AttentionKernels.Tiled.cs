@@ -9,7 +9,7 @@ namespace QQQ.Runtime.Kernels.Layers;
 // shared memory once for all rows of the block. The per-row kernel reads every cached key and value again for each row:
 // in a 512-row chunk of LLaMA-2-7B on an H100 that was 3.2 of ~4.5 ms per layer. The inner loops read shared memory
 // as Float4s (ld.shared.v4) and keep the P·V accumulators in registers: at head_dim 128, 5 shared loads per 16 FMAs in
-// the scores, 2 per 16 in P·V (the first version, scalar loads and accumulators in shared memory: 5 per 4 in both).
+// the scores, 2 per 16 in P·V.
 public sealed partial class AttentionKernels
 {
     /// <summary>

@@ -39,7 +39,10 @@ public sealed partial class AttentionKernels : IDisposable
     readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>, ArrayView<float>,
         int, int, int, int, int, float, int> _attend;
     readonly Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>,
-        int, int, int, int, int, int, float> _attendTiled, _attendTiledWide;
+        int, int, int, int, int, int, float> _attendTiled;
+    /// <summary>The tiled kernel for head_dim 129-256, compiled on first use: LLaMA-family models (head_dim 128) never need it.</summary>
+    readonly Lazy<Action<KernelConfig, ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>,
+        int, int, int, int, int, int, float>> _attendTiledWide;
     readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _merge;
     readonly Accelerator _accelerator;
     readonly int _attendGroupSize;
@@ -72,8 +75,8 @@ public sealed partial class AttentionKernels : IDisposable
             int, int, int, int, int, float, int>(formulation == KernelFormulation.Cpu ? AttendCpuKernel : AttendKernel);
         _attendTiled = accelerator.LoadStreamKernel<ArrayView<Half>, ArrayView<Half>, ArrayView<Half>, ArrayView<float>,
             int, int, int, int, int, int, float>(formulation == KernelFormulation.Cpu ? TiledAttendCpuKernel : TiledAttendKernel<OneVectorPerLane>);
-        _attendTiledWide = formulation == KernelFormulation.Cpu ? _attendTiled : accelerator.LoadStreamKernel<ArrayView<Half>,
-            ArrayView<Half>, ArrayView<Half>, ArrayView<float>, int, int, int, int, int, int, float>(TiledAttendKernel<TwoVectorsPerLane>);
+        _attendTiledWide = new(() => formulation == KernelFormulation.Cpu ? _attendTiled : accelerator.LoadStreamKernel<ArrayView<Half>,
+            ArrayView<Half>, ArrayView<Half>, ArrayView<float>, int, int, int, int, int, int, float>(TiledAttendKernel<TwoVectorsPerLane>));
         _merge = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(MergeKernel);
     }
 
@@ -129,7 +132,7 @@ public sealed partial class AttentionKernels : IDisposable
         // Shared: one AttentionTile (head_dim 128: 27,136 bytes).
         var shared = SharedMemoryConfig.RequestDynamic<float>(AttentionTile.Floats(shape.HeadDim));
         var config = new KernelConfig(Guard.LaunchSize(blocks * shape.Heads, nameof(rows)), _attendGroupSize, shared);
-        var attend = shape.HeadDim <= MaxTiledHeadDim / 2 ? _attendTiled : _attendTiledWide;
+        var attend = shape.HeadDim <= MaxTiledHeadDim / 2 ? _attendTiled : _attendTiledWide.Value;
         attend(config, query, cache.LayerKeys(layer), cache.LayerValues(layer), output,
             start, rows, cache.Context, shape.Heads, shape.KeyValueHeads, shape.HeadDim, 1f / MathF.Sqrt(shape.HeadDim));
     }
